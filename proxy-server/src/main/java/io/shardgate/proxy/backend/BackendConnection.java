@@ -1,0 +1,356 @@
+package io.shardgate.proxy.backend;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.shardgate.proxy.auth.AuthPlugin;
+import io.shardgate.proxy.auth.RsaPasswordCipher;
+import io.shardgate.proxy.protocol.Capabilities;
+import io.shardgate.proxy.protocol.Command;
+import io.shardgate.proxy.protocol.HandshakeResponse;
+import io.shardgate.proxy.protocol.InitialHandshake;
+import io.shardgate.proxy.protocol.MalformedPacketException;
+import io.shardgate.proxy.protocol.Packets;
+import io.shardgate.proxy.protocol.Wire;
+import io.shardgate.rules.Endpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * One connection to a backend server, speaking the client side of the protocol: it authenticates
+ * (mysql_native_password, caching_sha2_password with fast path or RSA full authentication, auth switch),
+ * then runs one command at a time, handing each response frame to a {@link ResponseSink} as it arrives.
+ * Lives on one event loop; every method must be called from it.
+ */
+public final class BackendConnection extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(BackendConnection.class);
+
+    private enum Phase { HANDSHAKE, AUTH, READY, CLOSED }
+
+    private final Endpoint endpoint;
+    private final BackendProfile profile;
+    private final String user;
+    private final String password;
+    private final Promise<BackendConnection> ready;
+    private final ResponseTracker tracker;
+    private final long createdNanos = System.nanoTime();
+
+    private Channel channel;
+    private Phase phase = Phase.HANDSHAKE;
+    private int authSeq;
+    private AuthPlugin authPlugin;
+    private byte[] nonce;
+    private boolean publicKeyRequested;
+    private String serverVersion;
+    private long serverConnectionId;
+    private ResponseSink sink;
+
+    /** Collation id in force on the server side, or -1 when unknown (after a reset). */
+    int charset;
+    /** Current database on the server side as far as the proxy knows; null when none or unknown. */
+    String schema;
+    long idleSinceNanos;
+
+    BackendConnection(Endpoint endpoint, BackendProfile profile, String user, String password, int charset,
+                      String schema, Promise<BackendConnection> ready) {
+        this.endpoint = endpoint;
+        this.profile = profile;
+        this.user = user;
+        this.password = password;
+        this.charset = charset;
+        this.schema = schema;
+        this.ready = ready;
+        this.tracker = new ResponseTracker(profile.deprecateEof());
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    public BackendProfile profile() {
+        return profile;
+    }
+
+    public String serverVersion() {
+        return serverVersion;
+    }
+
+    public long serverConnectionId() {
+        return serverConnectionId;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    public boolean usable() {
+        return phase == Phase.READY && sink == null && channel.isActive();
+    }
+
+    long ageNanos() {
+        return System.nanoTime() - createdNanos;
+    }
+
+    /**
+     * Sends one command (its logical payload, released here) and streams the response to {@code sink}.
+     * The connection must be idle.
+     */
+    public void execute(ByteBuf payload, ResponseKind kind, ResponseSink sink) {
+        if (phase != Phase.READY || this.sink != null) {
+            payload.release();
+            sink.onFailure(new BackendException("backend connection to " + endpoint + " is not ready (" + phase + ")", null));
+            return;
+        }
+        this.sink = sink;
+        tracker.start(kind);
+        Packets.write(channel, payload, 0);
+        channel.flush();
+    }
+
+    /** Runs a statement whose result the proxy itself consumes (SET NAMES...); fails with the server's error. */
+    public Future<Void> executeInternal(String sql) {
+        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
+        ByteBuf payload = channel.alloc().buffer(1 + text.length).writeByte(Command.QUERY).writeBytes(text);
+        return executeInternal(payload, ResponseKind.RESULT, sql);
+    }
+
+    public Future<Void> executeInternal(ByteBuf payload, ResponseKind kind, String what) {
+        InternalSink s = new InternalSink(channel.eventLoop().newPromise(), what);
+        execute(payload, kind, s);
+        return s.promise;
+    }
+
+    public void close() {
+        phase = Phase.CLOSED;
+        if (channel != null) channel.close();
+    }
+
+    // ---------------------------------------------------------------- channel events
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        if (phase == Phase.READY) {
+            ResponseSink s = sink;
+            if (s == null) {
+                frame.release();
+                throw new MalformedPacketException("backend " + endpoint + " sent a packet while no command was in flight");
+            }
+            boolean done;
+            try {
+                done = tracker.onFrame(frame);
+            } catch (RuntimeException e) {
+                frame.release();
+                throw e;
+            }
+            if (done) {
+                sink = null;
+                s.onFrame(frame);
+                s.onComplete(tracker.status(), tracker.errorCode());
+            } else {
+                s.onFrame(frame);
+            }
+            return;
+        }
+        try {
+            authSeq = (Packets.sequence(frame) + 1) & 0xff;
+            ByteBuf payload = frame.slice(frame.readerIndex() + Packets.HEADER_SIZE, Packets.payloadLength(frame));
+            if (phase == Phase.HANDSHAKE) {
+                onGreeting(InitialHandshake.decode(payload));
+            } else if (phase == Phase.AUTH) {
+                onAuthPacket(payload);
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ResponseSink s = sink;
+        if (s != null) s.onReadComplete();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Phase was = phase;
+        phase = Phase.CLOSED;
+        BackendException cause = new BackendException("lost the connection to backend " + endpoint, null);
+        ready.tryFailure(cause);
+        ResponseSink s = sink;
+        sink = null;
+        if (s != null) s.onFailure(cause);
+        if (was == Phase.READY) log.debug("backend connection {} to {} closed", serverConnectionId, endpoint);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (phase != Phase.READY) {
+            ready.tryFailure(cause instanceof BackendException b ? b
+                    : new BackendException("cannot log in to backend " + endpoint + ": " + cause.getMessage(), cause));
+        } else {
+            log.warn("backend connection to {} failed: {}", endpoint, cause.toString());
+        }
+        ctx.close();
+    }
+
+    // ---------------------------------------------------------------- authentication (client side)
+
+    private void onGreeting(InitialHandshake hs) {
+        serverVersion = hs.serverVersion();
+        serverConnectionId = hs.connectionId();
+        nonce = hs.nonce();
+        authPlugin = AuthPlugin.byName(hs.authPlugin());
+        if (authPlugin == null) authPlugin = AuthPlugin.MYSQL_NATIVE_PASSWORD;
+        int wanted = Capabilities.BACKEND_BASE | profile.flags();
+        if (schema == null) wanted &= ~Capabilities.CONNECT_WITH_DB;
+        // the server's set minus what it lacks; PROTOCOL_41 and SECURE_CONNECTION are required of it
+        int caps = wanted & (hs.capabilities() | Capabilities.LONG_PASSWORD);
+        if (!Capabilities.has(caps, Capabilities.PROTOCOL_41)) {
+            throw new BackendException("backend " + endpoint + " does not speak protocol 4.1", null);
+        }
+        if ((profile.flags() & ~hs.capabilities() & Capabilities.BACKEND_PROFILE_MASK) != 0) {
+            throw new BackendException("backend " + endpoint + " lacks capabilities the client asked for: 0x"
+                    + Integer.toHexString(profile.flags() & ~hs.capabilities()), null);
+        }
+        HandshakeResponse resp = new HandshakeResponse(caps, Packets.MAX_PAYLOAD, charset, user,
+                authPlugin.scramble(password, nonce), schema, authPlugin.wireName,
+                Map.of("_client_name", "shardgate"));
+        if (Capabilities.has(hs.capabilities(), Capabilities.CONNECT_ATTRS)) {
+            resp = new HandshakeResponse(caps | Capabilities.CONNECT_ATTRS, resp.maxPacketSize(), resp.charset(), resp.user(),
+                    resp.authResponse(), resp.database(), resp.authPlugin(), resp.attributes());
+        }
+        ByteBuf out = Packets.start(channel.alloc(), 128);
+        resp.encode(out);
+        phase = Phase.AUTH;
+        channel.writeAndFlush(Packets.finish(out, authSeq));
+    }
+
+    private void onAuthPacket(ByteBuf p) {
+        int first = p.isReadable() ? p.getUnsignedByte(p.readerIndex()) : -1;
+        switch (first) {
+            case 0x00 -> {
+                phase = Phase.READY;
+                channel.config().setAutoRead(true);
+                ready.trySuccess(this);
+            }
+            case 0xff -> {
+                p.skipBytes(1);
+                int code = p.readUnsignedShortLE();
+                String state = "HY000";
+                if (p.isReadable() && p.getByte(p.readerIndex()) == '#') {
+                    p.skipBytes(1);
+                    state = p.readCharSequence(5, StandardCharsets.US_ASCII).toString();
+                }
+                String msg = p.toString(StandardCharsets.UTF_8);
+                if (code == 1049) {
+                    throw new BackendException(code, state, msg, null); // unknown database: the client's to fix
+                }
+                throw new BackendException("shardgate: backend " + endpoint + " refused the proxy's login as '" + user
+                        + "' (" + code + " " + msg + "); check backend.user and backend.password", null);
+            }
+            case 0xfe -> { // auth switch request: plugin name, then the new nonce
+                p.skipBytes(1);
+                String name = Wire.readNulString(p, StandardCharsets.UTF_8);
+                byte[] data = Wire.readRest(p);
+                nonce = data.length > 0 && data[data.length - 1] == 0 ? Arrays.copyOf(data, data.length - 1) : data;
+                authPlugin = AuthPlugin.byName(name);
+                if (authPlugin == null) {
+                    throw new BackendException("backend " + endpoint + " wants auth plugin '" + name
+                            + "'; shardgate speaks mysql_native_password and caching_sha2_password", null);
+                }
+                send(Unpooled.wrappedBuffer(authPlugin.scramble(password, nonce)));
+            }
+            case 0x01 -> { // AuthMoreData (caching_sha2_password)
+                p.skipBytes(1);
+                if (p.readableBytes() == 1 && p.getByte(p.readerIndex()) == 3) {
+                    return; // fast auth succeeded; the OK follows
+                }
+                if (p.readableBytes() == 1 && p.getByte(p.readerIndex()) == 4) {
+                    // full authentication: no TLS to backends, so fetch the RSA key and encrypt
+                    publicKeyRequested = true;
+                    send(Unpooled.wrappedBuffer(new byte[]{2}));
+                    return;
+                }
+                if (publicKeyRequested) {
+                    try {
+                        send(Unpooled.wrappedBuffer(RsaPasswordCipher.encryptPassword(password, nonce, Wire.readRest(p))));
+                    } catch (GeneralSecurityException e) {
+                        throw new BackendException("cannot use the RSA key backend " + endpoint + " sent: " + e.getMessage(), e);
+                    }
+                    return;
+                }
+                throw new MalformedPacketException("unexpected AuthMoreData from backend " + endpoint);
+            }
+            default -> throw new MalformedPacketException("unexpected packet 0x" + Integer.toHexString(first)
+                    + " from backend " + endpoint + " during login");
+        }
+    }
+
+    private void send(ByteBuf payload) {
+        authSeq = Packets.write(channel, payload, authSeq);
+        channel.flush();
+    }
+
+    /** Collects the outcome of a statement the proxy runs for itself; discards any rows. */
+    private final class InternalSink implements ResponseSink {
+        final Promise<Void> promise;
+        final String what;
+        String error;
+        String sqlState;
+
+        InternalSink(Promise<Void> promise, String what) {
+            this.promise = promise;
+            this.what = what;
+        }
+
+        @Override
+        public void onFrame(ByteBuf frame) {
+            try {
+                if (error == null && Packets.firstByte(frame) == 0xff) {
+                    int p = frame.readerIndex() + Packets.HEADER_SIZE;
+                    sqlState = frame.toString(p + 4, 5, StandardCharsets.US_ASCII);
+                    error = frame.toString(p + 9, Packets.payloadLength(frame) - 9, StandardCharsets.UTF_8);
+                }
+            } finally {
+                frame.release();
+            }
+        }
+
+        @Override
+        public void onReadComplete() {}
+
+        @Override
+        public void onComplete(int status, int errorCode) {
+            if (errorCode == 0) promise.trySuccess(null);
+            else {
+                log.debug("{} failed on {}: {} {}", what, endpoint, errorCode, error);
+                promise.tryFailure(new BackendException(errorCode, sqlState, error, null));
+            }
+        }
+
+        @Override
+        public void onFailure(Throwable cause) {
+            promise.tryFailure(cause);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.shardgate.proxy.backend;
+
+import io.netty.buffer.ByteBuf;
+import io.shardgate.proxy.protocol.MalformedPacketException;
+import io.shardgate.proxy.protocol.Packets;
+import io.shardgate.proxy.protocol.ServerStatus;
+import io.shardgate.proxy.protocol.Wire;
+
+/**
+ * Follows a backend's response frame by frame and says when it is complete, looking only at packet
+ * headers and first bytes, never decoding rows. This is what lets the proxy relay results unchanged.
+ *
+ * <pre>
+ * RESULT:     FIRST -(OK/ERR)-> done, or FIRST -(OK with MORE_RESULTS)-> FIRST
+ *             FIRST -(column count n)-> n column definitions -> [EOF unless DEPRECATE_EOF] -> rows
+ *             rows -(EOF, or OK with 0xFE header)-> done or FIRST (MORE_RESULTS); rows -(ERR)-> done
+ * </pre>
+ * A physical packet of exactly 0xFFFFFF bytes continues in the next one; continuations are never classified.
+ */
+public final class ResponseTracker {
+    private enum State { IDLE, FIRST, COLUMNS, COLUMNS_EOF, ROWS, FIELDS }
+
+    private final boolean deprecateEof;
+    private State state = State.IDLE;
+    private ResponseKind kind;
+    private long columnsLeft;
+    private boolean continuing;
+    private int status;
+    private int errorCode;
+
+    public ResponseTracker(boolean deprecateEof) {
+        this.deprecateEof = deprecateEof;
+    }
+
+    public void start(ResponseKind kind) {
+        if (state != State.IDLE) {
+            throw new IllegalStateException("a response is already being tracked");
+        }
+        this.kind = kind;
+        this.state = kind == ResponseKind.FIELD_LIST ? State.FIELDS : State.FIRST;
+        this.continuing = false;
+        this.status = 0;
+        this.errorCode = 0;
+    }
+
+    public boolean idle() {
+        return state == State.IDLE;
+    }
+
+    /** Server status of the last OK/EOF seen (valid once complete). */
+    public int status() {
+        return status;
+    }
+
+    /** Error code when the response ended with ERR, else 0. */
+    public int errorCode() {
+        return errorCode;
+    }
+
+    /** Feeds one physical frame (header included); returns true when it completed the response. */
+    public boolean onFrame(ByteBuf frame) {
+        if (state == State.IDLE) {
+            throw new MalformedPacketException("backend sent a packet while no command was in flight");
+        }
+        int length = Packets.payloadLength(frame);
+        boolean wasContinuing = continuing;
+        continuing = length == Packets.MAX_PAYLOAD;
+        if (wasContinuing) {
+            return false;
+        }
+        int p = frame.readerIndex() + Packets.HEADER_SIZE;
+        int first = length == 0 ? -1 : frame.getUnsignedByte(p);
+        switch (state) {
+            case FIRST -> {
+                if (kind == ResponseKind.SINGLE) {
+                    if (first == 0xff) errorCode = frame.getUnsignedShortLE(p + 1);
+                    else if (first == 0x00 && length >= 7) status = Packets.okStatus(frame, p);
+                    else if (first == 0xfe && length == 5) status = frame.getUnsignedShortLE(p + 3);
+                    return finish();
+                }
+                if (first == 0x00) {
+                    status = Packets.okStatus(frame, p);
+                    return moreOrFinish();
+                }
+                if (first == 0xff) {
+                    errorCode = frame.getUnsignedShortLE(p + 1);
+                    return finish();
+                }
+                if (first == 0xfb) {
+                    throw new MalformedPacketException("backend asked for LOAD DATA LOCAL, which the proxy never enables");
+                }
+                if (first < 0) {
+                    throw new MalformedPacketException("empty packet where a response was expected");
+                }
+                columnsLeft = Wire.getLenenc(frame, p);
+                state = columnsLeft > 0 ? State.COLUMNS : (deprecateEof ? State.ROWS : State.COLUMNS_EOF);
+                return false;
+            }
+            case COLUMNS -> {
+                if (--columnsLeft == 0) {
+                    state = deprecateEof ? State.ROWS : State.COLUMNS_EOF;
+                }
+                return false;
+            }
+            case COLUMNS_EOF -> {
+                if (first != 0xfe) {
+                    throw new MalformedPacketException("expected EOF after column definitions");
+                }
+                state = State.ROWS;
+                return false;
+            }
+            case ROWS, FIELDS -> {
+                if (first == 0xff) {
+                    errorCode = frame.getUnsignedShortLE(p + 1);
+                    return finish();
+                }
+                if (first == 0xfe && isTerminator(length)) {
+                    status = length >= 5 && !deprecateEof ? frame.getUnsignedShortLE(p + 3)
+                            : deprecateEof ? Packets.okStatus(frame, p) : 0;
+                    return state == State.FIELDS ? finish() : moreOrFinish();
+                }
+                return false;
+            }
+            default -> throw new IllegalStateException(state.name());
+        }
+    }
+
+    /** A 0xFE-headed packet ends the rows when it cannot be a row: EOF is 5 bytes, an OK-as-EOF is shorter than 0xFFFFFF. */
+    private boolean isTerminator(int length) {
+        return deprecateEof ? length < Packets.MAX_PAYLOAD : length < 9;
+    }
+
+    private boolean moreOrFinish() {
+        if ((status & ServerStatus.MORE_RESULTS_EXISTS) != 0) {
+            state = State.FIRST;
+            return false;
+        }
+        return finish();
+    }
+
+    private boolean finish() {
+        state = State.IDLE;
+        return true;
+    }
+}

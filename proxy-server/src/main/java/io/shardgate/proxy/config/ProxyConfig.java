@@ -1,0 +1,129 @@
+package io.shardgate.proxy.config;
+
+import io.shardgate.proxy.auth.AuthPlugin;
+import io.shardgate.rules.Endpoint;
+import io.shardgate.rules.ShardMap;
+import io.shardgate.rules.yaml.YamlNode;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The proxy's settings ({@code shardgate.yaml}); every knob, its default and its meaning is listed in
+ * docs/configuration.md. The shard map lives in its own file, named by {@code shard_map}.
+ */
+public record ProxyConfig(
+        Endpoint listen,
+        Path shardMapFile,
+        ShardMap shardMap,
+        Map<String, User> users,
+        Frontend frontend,
+        Backend backend,
+        Tls tls) {
+
+    public record User(String name, String password, AuthPlugin plugin) {}
+
+    /**
+     * @param serverVersion   version string sent to clients; "auto" copies the default group master's
+     * @param authPlugin      plugin named in the greeting; users with another plugin get an auth switch
+     * @param maxPacketSize   largest logical packet accepted from a client (max_allowed_packet)
+     * @param authTimeoutMs   time a connection has to authenticate before it is closed
+     * @param ioThreads       Netty event-loop threads; 0 means one per core
+     * @param charset         collation id announced in the greeting (45 = utf8mb4_general_ci)
+     */
+    public record Frontend(String serverVersion, AuthPlugin authPlugin, int maxPacketSize, int authTimeoutMs,
+                           int ioThreads, int charset) {}
+
+    /**
+     * @param user / password credentials the proxy uses on every backend server
+     * @param connectTimeoutMs  TCP connect plus handshake deadline for a new backend connection
+     * @param maxPerInstance    most connections the proxy opens to one server
+     * @param maxIdlePerInstance idle connections kept per server for reuse
+     * @param idleTimeoutMs     an idle connection older than this is closed
+     */
+    public record Backend(String user, String password, int connectTimeoutMs, int maxPerInstance,
+                          int maxIdlePerInstance, long idleTimeoutMs) {}
+
+    /** @param enabled offer TLS to clients; cert/key PEM files, or null to generate a self-signed pair in {@code dir} */
+    public record Tls(boolean enabled, Path cert, Path key, Path dir) {}
+
+    public static ProxyConfig load(Path file) {
+        Path base = file.toAbsolutePath().getParent();
+        YamlNode root = YamlNode.load(file).allowOnly("listen", "shard_map", "users", "frontend", "backend", "tls", "data_dir");
+        Endpoint listen = endpoint(root.require("listen"));
+        YamlNode mapNode = root.require("shard_map");
+        Path mapFile = base.resolve(mapNode.string());
+        ShardMap map = ShardMap.load(mapFile, 1);
+        Path dataDir = base.resolve(root.string("data_dir", "data"));
+
+        Map<String, User> users = new LinkedHashMap<>();
+        for (YamlNode u : root.require("users").items()) {
+            u.allowOnly("name", "password", "plugin");
+            String name = u.require("name").string();
+            YamlNode pluginNode = u.get("plugin");
+            AuthPlugin plugin = pluginNode == null ? AuthPlugin.MYSQL_NATIVE_PASSWORD : plugin(pluginNode);
+            if (users.put(name, new User(name, u.string("password", ""), plugin)) != null) {
+                throw u.require("name").error("user '" + name + "' is listed twice");
+            }
+        }
+        if (users.isEmpty()) {
+            throw root.require("users").error("at least one user is needed");
+        }
+
+        YamlNode f = root.get("frontend");
+        Frontend frontend;
+        if (f == null) {
+            frontend = new Frontend("auto", AuthPlugin.MYSQL_NATIVE_PASSWORD, 64 << 20, 10_000, 0, 45);
+        } else {
+            f.allowOnly("server_version", "auth_plugin", "max_packet_size", "auth_timeout_ms", "io_threads", "charset");
+            frontend = new Frontend(f.string("server_version", "auto"),
+                    f.get("auth_plugin") == null ? AuthPlugin.MYSQL_NATIVE_PASSWORD : plugin(f.get("auth_plugin")),
+                    positive(f, "max_packet_size", 64 << 20), positive(f, "auth_timeout_ms", 10_000),
+                    f.intValue("io_threads", 0), f.intValue("charset", 45));
+        }
+
+        YamlNode b = root.require("backend").allowOnly("user", "password", "connect_timeout_ms", "max_per_instance",
+                "max_idle_per_instance", "idle_timeout_ms");
+        Backend backend = new Backend(b.require("user").string(), b.string("password", ""),
+                positive(b, "connect_timeout_ms", 5_000), positive(b, "max_per_instance", 1_000),
+                b.intValue("max_idle_per_instance", 64), b.longValue("idle_timeout_ms", 600_000));
+
+        YamlNode t = root.get("tls");
+        Tls tls;
+        if (t == null) {
+            tls = new Tls(true, null, null, dataDir);
+        } else {
+            t.allowOnly("enabled", "cert", "key");
+            Path cert = t.get("cert") == null ? null : base.resolve(t.get("cert").string());
+            Path key = t.get("key") == null ? null : base.resolve(t.get("key").string());
+            if ((cert == null) != (key == null)) {
+                throw t.error("give both cert and key, or neither (a self-signed pair is then generated)");
+            }
+            tls = new Tls(t.booleanValue("enabled", true), cert, key, dataDir);
+        }
+        return new ProxyConfig(listen, mapFile, map, Map.copyOf(users), frontend, backend, tls);
+    }
+
+    private static int positive(YamlNode parent, String key, int fallback) {
+        int v = parent.intValue(key, fallback);
+        if (v <= 0) throw parent.get(key).error("must be greater than 0");
+        return v;
+    }
+
+    private static AuthPlugin plugin(YamlNode n) {
+        AuthPlugin p = AuthPlugin.byName(n.string());
+        if (p == null) {
+            throw n.error("unknown auth plugin '" + n.string() + "'; use mysql_native_password or caching_sha2_password");
+        }
+        return p;
+    }
+
+    private static Endpoint endpoint(YamlNode n) {
+        try {
+            return Endpoint.parse(n.string());
+        } catch (IllegalArgumentException e) {
+            throw n.error(e.getMessage());
+        }
+    }
+}

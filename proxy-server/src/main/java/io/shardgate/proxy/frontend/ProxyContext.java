@@ -1,0 +1,48 @@
+package io.shardgate.proxy.frontend;
+
+import io.netty.handler.ssl.SslContext;
+import io.shardgate.monitor.TopologySource;
+import io.shardgate.proxy.auth.RsaPasswordCipher;
+import io.shardgate.proxy.backend.BackendPools;
+import io.shardgate.proxy.config.ProxyConfig;
+import io.shardgate.router.Router;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What every client session of one proxy shares. */
+public final class ProxyContext {
+    public final ProxyConfig config;
+    public final Router router;
+    public final TopologySource topology;
+    public final BackendPools pools;
+    public final SslContext ssl;
+    public final RsaPasswordCipher rsa = new RsaPasswordCipher();
+    public final String serverVersion;
+    private final AtomicLong connectionIds = new AtomicLong();
+    /** Users who passed caching_sha2_password full authentication since start: the fast path is open to them. */
+    private final Set<String> sha2Verified = ConcurrentHashMap.newKeySet();
+
+    public ProxyContext(ProxyConfig config, Router router, TopologySource topology, BackendPools pools, SslContext ssl,
+                        String serverVersion) {
+        this.config = config;
+        this.router = router;
+        this.topology = topology;
+        this.pools = pools;
+        this.ssl = ssl;
+        this.serverVersion = serverVersion;
+    }
+
+    public long nextConnectionId() {
+        return connectionIds.incrementAndGet();
+    }
+
+    boolean sha2Cached(String user) {
+        return sha2Verified.contains(user);
+    }
+
+    void sha2Remember(String user) {
+        sha2Verified.add(user);
+    }
+}

@@ -1,0 +1,6 @@
+package io.shardgate.router;
+
+/** Turns a statement into a {@link RoutePlan}. Implementations do no I/O and must be safe to call from many threads. */
+public interface Router {
+    RoutePlan plan(String sql);
+}
