@@ -3,6 +3,8 @@ package io.shardgate.rules;
 import io.shardgate.rules.yaml.YamlNode;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,15 +21,13 @@ public final class ShardMap {
     private final String schema;
     private final Map<String, GroupDef> groups;
 
+    /** @param groups in declaration order: the first one is the default group */
     public ShardMap(long version, String schema, Map<String, GroupDef> groups) {
         if (groups.isEmpty()) throw new IllegalArgumentException("a shard map needs at least one group");
         this.version = version;
         this.schema = schema;
-        this.groups = Map.copyOf(new LinkedHashMap<>(groups));
-        this.firstGroup = groups.keySet().iterator().next();
+        this.groups = Collections.unmodifiableMap(new LinkedHashMap<>(groups));
     }
-
-    private final String firstGroup;
 
     public static ShardMap load(Path file, long version) {
         return fromYaml(YamlNode.load(file), version);
@@ -44,7 +44,7 @@ public final class ShardMap {
             YamlNode masterNode = g.require("master");
             Endpoint master = endpoint(masterNode);
             claim(owner, master, e.getKey(), masterNode);
-            List<Endpoint> replicas = new java.util.ArrayList<>();
+            List<Endpoint> replicas = new ArrayList<>();
             YamlNode reps = g.get("replicas");
             if (reps != null) {
                 for (YamlNode r : reps.items()) {
@@ -95,6 +95,6 @@ public final class ShardMap {
 
     /** The group that serves statements no rule claims: the first one declared. */
     public String defaultGroup() {
-        return firstGroup;
+        return groups.keySet().iterator().next();
     }
 }

@@ -6,6 +6,7 @@ import io.shardgate.proxy.ProxyServer;
 import io.shardgate.proxy.config.ProxyConfig;
 import io.shardgate.rules.yaml.ConfigException;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
@@ -44,6 +45,9 @@ public final class Main {
         } catch (ConfigException | Options.UsageException e) {
             System.err.println("shardgate: " + e.getMessage());
             System.exit(2);
+        } catch (IOException | IllegalStateException e) {
+            System.err.println("shardgate: " + e.getMessage());
+            System.exit(1);
         }
     }
 
