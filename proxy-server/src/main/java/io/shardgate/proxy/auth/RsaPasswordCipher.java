@@ -17,6 +17,8 @@ import java.util.Base64;
  */
 public final class RsaPasswordCipher {
     private static final String TRANSFORMATION = "RSA/ECB/OAEPWithSHA-1AndMGF1Padding";
+    /** Connector/J uses PKCS#1 v1.5 padding when the server version is below 8.0.5 (a MariaDB-style version, say). */
+    private static final String LEGACY_TRANSFORMATION = "RSA/ECB/PKCS1Padding";
     private final KeyPair keyPair;
     private final byte[] publicKeyPem;
 
@@ -36,15 +38,21 @@ public final class RsaPasswordCipher {
         return publicKeyPem.clone();
     }
 
-    /** The password the client sent, or null when the ciphertext does not decrypt. */
+    /** The password the client sent (OAEP or PKCS#1 v1.5 padded), or null when the ciphertext does not decrypt. */
     public String decryptPassword(byte[] ciphertext, byte[] nonce) {
+        byte[] plain = decrypt(TRANSFORMATION, ciphertext);
+        if (plain == null) plain = decrypt(LEGACY_TRANSFORMATION, ciphertext);
+        if (plain == null) return null;
+        xor(plain, nonce);
+        int len = plain.length > 0 && plain[plain.length - 1] == 0 ? plain.length - 1 : plain.length;
+        return new String(plain, 0, len, StandardCharsets.UTF_8);
+    }
+
+    private byte[] decrypt(String transformation, byte[] ciphertext) {
         try {
-            Cipher c = Cipher.getInstance(TRANSFORMATION);
+            Cipher c = Cipher.getInstance(transformation);
             c.init(Cipher.DECRYPT_MODE, keyPair.getPrivate());
-            byte[] plain = c.doFinal(ciphertext);
-            xor(plain, nonce);
-            int len = plain.length > 0 && plain[plain.length - 1] == 0 ? plain.length - 1 : plain.length;
-            return new String(plain, 0, len, StandardCharsets.UTF_8);
+            return c.doFinal(ciphertext);
         } catch (GeneralSecurityException e) {
             return null;
         }

@@ -154,8 +154,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         Packets.setSequence(frame, seq);
         seq = (seq + 1) & 0xff;
         client.write(frame, client.voidPromise());
-        if (!client.isWritable()) {
+        if (!client.isWritable() && backend.channel().config().isAutoRead()) {
             backend.channel().config().setAutoRead(false);
+            proxy.metrics.backpressurePauses.increment();
         }
     }
 
@@ -219,6 +220,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         if (c instanceof MalformedPacketException) {
+            proxy.metrics.malformedClients.increment();
             log.info("session {}: closing client {}: {}", connectionId, ctx.channel().remoteAddress(), c.getMessage());
         } else {
             log.warn("session {}: closing client {}: {}", connectionId, ctx.channel().remoteAddress(), c.toString());

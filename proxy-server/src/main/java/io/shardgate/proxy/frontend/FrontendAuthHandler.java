@@ -92,7 +92,7 @@ public final class FrontendAuthHandler extends ChannelInboundHandlerAdapter {
             if (state == State.CONNECTING_BACKEND || state == State.DONE) {
                 throw new MalformedPacketException("client sent a packet before the login completed");
             }
-            seq = (p.sequenceId() + 1) & 0xff;
+            seq = (p.lastSequenceId() + 1) & 0xff;
             ByteBuf payload = p.payload();
             switch (state) {
                 case GREETED -> onHandshakeResponse(ctx, HandshakeResponse.decode(payload));
@@ -172,6 +172,7 @@ public final class FrontendAuthHandler extends ChannelInboundHandlerAdapter {
 
     private void onSha2Full(ChannelHandlerContext ctx, ByteBuf payload) {
         if (payload.readableBytes() == 1 && payload.getByte(payload.readerIndex()) == 2) {
+            log.debug("connection {}: caching_sha2_password full authentication with the RSA key", connectionId);
             byte[] pem = proxy.rsa.publicKeyPem();
             ByteBuf out = Packets.start(ctx.alloc(), 1 + pem.length).writeByte(0x01).writeBytes(pem);
             ctx.writeAndFlush(Packets.finish(out, seq));
@@ -183,6 +184,7 @@ public final class FrontendAuthHandler extends ChannelInboundHandlerAdapter {
             deny(ctx);
             return;
         }
+        log.debug("connection {}: caching_sha2_password full authentication over TLS", connectionId);
         byte[] clear = Wire.readNulBytes(payload);
         finishSha2Full(ctx, new String(clear, StandardCharsets.UTF_8));
     }
@@ -245,6 +247,7 @@ public final class FrontendAuthHandler extends ChannelInboundHandlerAdapter {
         ClientSession session = new ClientSession(proxy, connectionId, response, backend);
         ctx.pipeline().replace(this, "session", session);
         ctx.writeAndFlush(Packets.ok(ctx.alloc(), seq, ServerStatus.AUTOCOMMIT));
+        proxy.metrics.sessionsOpened.increment();
         log.debug("session {} for '{}' on backend {} (backend connection {})", connectionId, user.name(),
                 backend.endpoint(), backend.serverConnectionId());
     }
@@ -252,6 +255,7 @@ public final class FrontendAuthHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof MalformedPacketException || cause.getCause() instanceof MalformedPacketException) {
+            proxy.metrics.malformedClients.increment();
             log.info("closing client {} during login: {}", ctx.channel().remoteAddress(), cause.getMessage());
         } else {
             log.info("closing client {} during login: {}", ctx.channel().remoteAddress(), cause.toString());

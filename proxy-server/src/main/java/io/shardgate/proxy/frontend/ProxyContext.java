@@ -2,6 +2,7 @@ package io.shardgate.proxy.frontend;
 
 import io.netty.handler.ssl.SslContext;
 import io.shardgate.monitor.TopologySource;
+import io.shardgate.proxy.ProxyMetrics;
 import io.shardgate.proxy.auth.RsaPasswordCipher;
 import io.shardgate.proxy.backend.BackendPools;
 import io.shardgate.proxy.config.ProxyConfig;
@@ -20,6 +21,7 @@ public final class ProxyContext {
     public final SslContext ssl;
     public final RsaPasswordCipher rsa = new RsaPasswordCipher();
     public final String serverVersion;
+    public final ProxyMetrics metrics = new ProxyMetrics();
     private final AtomicLong connectionIds = new AtomicLong();
     /** Users who passed caching_sha2_password full authentication since start: the fast path is open to them. */
     private final Set<String> sha2Verified = ConcurrentHashMap.newKeySet();

@@ -15,6 +15,7 @@ import java.util.List;
 public final class LogicalPacketDecoder extends MessageToMessageDecoder<ByteBuf> {
     private final long maxLogicalPayload;
     private CompositeByteBuf pending;
+    private int firstSeq;
     private int expectedSeq;
 
     public LogicalPacketDecoder(long maxLogicalPayload) {
@@ -32,6 +33,7 @@ public final class LogicalPacketDecoder extends MessageToMessageDecoder<ByteBuf>
         }
         if (pending == null) {
             pending = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+            firstSeq = seq;
         } else if (seq != expectedSeq) {
             payload.release();
             throw new MalformedPacketException("continuation packet has sequence id " + seq + ", expected " + expectedSeq);
@@ -44,7 +46,7 @@ public final class LogicalPacketDecoder extends MessageToMessageDecoder<ByteBuf>
         if (length < Packets.MAX_PAYLOAD) {
             CompositeByteBuf whole = pending;
             pending = null;
-            out.add(new Packet(seq, whole));
+            out.add(new Packet(firstSeq, seq, whole));
         }
     }
 
