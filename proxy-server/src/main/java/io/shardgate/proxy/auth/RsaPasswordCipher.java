@@ -38,14 +38,17 @@ public final class RsaPasswordCipher {
         return publicKeyPem.clone();
     }
 
-    /** The password the client sent (OAEP or PKCS#1 v1.5 padded), or null when the ciphertext does not decrypt. */
+    /**
+     * The password the client sent (OAEP or PKCS#1 v1.5 padded), or null when the ciphertext does not decrypt
+     * to a NUL-terminated password (clients always send the terminator).
+     */
     public String decryptPassword(byte[] ciphertext, byte[] nonce) {
         byte[] plain = decrypt(TRANSFORMATION, ciphertext);
         if (plain == null) plain = decrypt(LEGACY_TRANSFORMATION, ciphertext);
-        if (plain == null) return null;
+        if (plain == null || plain.length == 0) return null;
         xor(plain, nonce);
-        int len = plain.length > 0 && plain[plain.length - 1] == 0 ? plain.length - 1 : plain.length;
-        return new String(plain, 0, len, StandardCharsets.UTF_8);
+        if (plain[plain.length - 1] != 0) return null;
+        return new String(plain, 0, plain.length - 1, StandardCharsets.UTF_8);
     }
 
     private byte[] decrypt(String transformation, byte[] ciphertext) {

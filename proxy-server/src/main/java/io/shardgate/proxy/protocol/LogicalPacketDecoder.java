@@ -26,6 +26,9 @@ public final class LogicalPacketDecoder extends MessageToMessageDecoder<ByteBuf>
     protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
         int length = Packets.payloadLength(frame);
         int seq = Packets.sequence(frame);
+        if (length > maxLogicalPayload || (pending != null && pending.readableBytes() + (long) length > maxLogicalPayload)) {
+            throw new PacketTooLargeException(maxLogicalPayload);
+        }
         ByteBuf payload = frame.retainedSlice(frame.readerIndex() + Packets.HEADER_SIZE, length);
         if (pending == null && length < Packets.MAX_PAYLOAD) {
             out.add(new Packet(seq, payload));
@@ -39,9 +42,6 @@ public final class LogicalPacketDecoder extends MessageToMessageDecoder<ByteBuf>
             throw new MalformedPacketException("continuation packet has sequence id " + seq + ", expected " + expectedSeq);
         }
         pending.addComponent(true, payload);
-        if (pending.readableBytes() > maxLogicalPayload) {
-            throw new PacketTooLargeException(maxLogicalPayload);
-        }
         expectedSeq = (seq + 1) & 0xff;
         if (length < Packets.MAX_PAYLOAD) {
             CompositeByteBuf whole = pending;

@@ -48,6 +48,9 @@ public final class PacketFrameDecoder extends ByteToMessageDecoder {
             }
             out.add(in.retainedSlice(start, total));
             in.skipBytes(total);
+            if (isSingleDecode()) {
+                return; // leave what follows unframed: it may belong to a TLS handshake
+            }
         }
     }
 }

@@ -9,17 +9,32 @@ import java.nio.charset.StandardCharsets;
 public final class Wire {
     private Wire() {}
 
-    /** Length-encoded integer; returns -1 for the NULL marker 0xFB. */
+    /**
+     * Length-encoded integer; returns -1 for the NULL marker 0xFB. An 8-byte value with the top bit set is
+     * refused: no length or count the protocol carries can be that large, and Java would read it as negative.
+     */
     public static long readLenenc(ByteBuf buf) {
+        require(buf, 1, "length-encoded integer");
         int first = buf.readUnsignedByte();
         if (first < 0xfb) {
             return first;
         }
         return switch (first) {
             case 0xfb -> -1;
-            case 0xfc -> buf.readUnsignedShortLE();
-            case 0xfd -> buf.readUnsignedMediumLE();
-            case 0xfe -> buf.readLongLE();
+            case 0xfc -> {
+                require(buf, 2, "length-encoded integer");
+                yield buf.readUnsignedShortLE();
+            }
+            case 0xfd -> {
+                require(buf, 3, "length-encoded integer");
+                yield buf.readUnsignedMediumLE();
+            }
+            case 0xfe -> {
+                require(buf, 8, "length-encoded integer");
+                long v = buf.readLongLE();
+                if (v < 0) throw new MalformedPacketException("length-encoded integer beyond 2^63");
+                yield v;
+            }
             default -> throw new MalformedPacketException("invalid length-encoded integer prefix 0xff");
         };
     }

@@ -38,6 +38,7 @@ class LogicalPacketDecoderTest {
         ch.writeInbound(in);
         Packet p = ch.readInbound();
         assertThat(p.sequenceId()).isZero();
+        assertThat(p.lastSequenceId()).isZero();
         assertThat(dump(p.payload())).isEqualTo("03 73 65 6c 65 63 74 20 31");
         p.release();
         assertThat(in.refCnt()).isZero();
@@ -50,6 +51,7 @@ class LogicalPacketDecoderTest {
         ch.writeInbound(hex("00 00 00 05"));
         Packet p = ch.readInbound();
         assertThat(p.sequenceId()).isEqualTo(5);
+        assertThat(p.lastSequenceId()).isEqualTo(5);
         assertThat(p.payload().readableBytes()).isZero();
         p.release();
         assertThat(ch.finish()).isFalse();
@@ -69,7 +71,8 @@ class LogicalPacketDecoderTest {
 
         Packet p = ch.readInbound();
         assertThat(p.payload().readableBytes()).isEqualTo(16_777_215);
-        assertThat(p.sequenceId()).as("sequence id of the last physical packet").isEqualTo(1);
+        assertThat(p.sequenceId()).as("sequence id of the first physical packet").isZero();
+        assertThat(p.lastSequenceId()).as("sequence id of the last physical packet").isEqualTo(1);
         assertThat(ByteBufUtil.getBytes(p.payload())).isEqualTo(payload);
         assertThat((Object) ch.readInbound()).isNull();
 
@@ -90,7 +93,8 @@ class LogicalPacketDecoderTest {
         EmbeddedChannel ch = channel(64L << 20);
         ch.writeInbound(first, second);
         Packet p = ch.readInbound();
-        assertThat(p.sequenceId()).isEqualTo(4);
+        assertThat(p.sequenceId()).isEqualTo(3);
+        assertThat(p.lastSequenceId()).isEqualTo(4);
         assertThat(p.payload().readableBytes()).isEqualTo(total);
         assertThat(ByteBufUtil.getBytes(p.payload())).isEqualTo(payload);
         p.release();
@@ -108,9 +112,11 @@ class LogicalPacketDecoderTest {
                 hex("01 00 00 00 0e"));               // then a COM_PING
         Packet big = ch.readInbound();
         Packet ping = ch.readInbound();
-        assertThat(big.sequenceId()).isEqualTo(9);
+        assertThat(big.sequenceId()).isEqualTo(7);
+        assertThat(big.lastSequenceId()).isEqualTo(9);
         assertThat(ByteBufUtil.getBytes(big.payload())).isEqualTo(payload);
         assertThat(ping.sequenceId()).isZero();
+        assertThat(ping.lastSequenceId()).isZero();
         assertThat(dump(ping.payload())).isEqualTo("0e");
         big.release();
         ping.release();
@@ -123,7 +129,8 @@ class LogicalPacketDecoderTest {
         EmbeddedChannel ch = channel(64L << 20);
         ch.writeInbound(frame(0xff, payload, 0, MAX), frame(0x00, payload, MAX, 2));
         Packet p = ch.readInbound();
-        assertThat(p.sequenceId()).isZero();
+        assertThat(p.sequenceId()).isEqualTo(0xff);
+        assertThat(p.lastSequenceId()).isZero();
         assertThat(ByteBufUtil.getBytes(p.payload())).isEqualTo(payload);
         p.release();
         assertThat(ch.finish()).isFalse();
@@ -173,7 +180,7 @@ class LogicalPacketDecoderTest {
     }
 
     /*
-     * MAIN-CODE BUG (reported): LogicalPacketDecoder only checks maxLogicalPayload once a payload needs joining
+     * Regression (found by this test, fixed in main code): LogicalPacketDecoder only checks maxLogicalPayload once a payload needs joining
      * (the `pending == null && length < MAX_PAYLOAD` fast path in decode() returns before any size check).
      * With frontend.max_packet_size set below 16 MiB (e.g. 1 MiB), a single 2 MiB COM_QUERY packet is accepted
      * instead of failing with ER_NET_PACKET_TOO_LARGE. Expected: PacketTooLargeException; actual: a Packet.
@@ -219,7 +226,8 @@ class LogicalPacketDecoderTest {
             pos += n;
         }
         Packet p = in.readInbound();
-        assertThat(p.sequenceId()).isEqualTo(1);
+        assertThat(p.sequenceId()).isZero();
+        assertThat(p.lastSequenceId()).isEqualTo(1);
         assertThat(ByteBufUtil.getBytes(p.payload())).isEqualTo(payload);
         assertThat((Object) in.readInbound()).isNull();
         p.release();

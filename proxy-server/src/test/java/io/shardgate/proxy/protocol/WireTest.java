@@ -119,9 +119,9 @@ class WireTest {
     }
 
     /*
-     * MAIN-CODE BUG (reported): Wire.readLenencBytes treats any 8-byte length with the top bit set as NULL,
+     * Regression (found by this test, fixed in main code): Wire.readLenencBytes treats any 8-byte length with the top bit set as NULL,
      * because readLenenc returns it as a negative long and readLenencBytes tests `len < 0`. The input below
-     * claims a 2^63-byte string: it must be rejected as running past the end, but readLenencBytes returns null,
+     * claims a string of 2^63 (resp. 2^64-1) bytes: it must be rejected as running past the end, but readLenencBytes returns null,
      * so a client can make any length-encoded string (user name, auth data, attribute) read as SQL NULL.
      */
     @ParameterizedTest(name = "[{0}]")
@@ -134,7 +134,7 @@ class WireTest {
     }
 
     /*
-     * MAIN-CODE BUG (reported): a length-encoded integer whose prefix promises more bytes than the packet holds
+     * Regression (found by this test, fixed in main code): a length-encoded integer whose prefix promises more bytes than the packet holds
      * (here 0xFC followed by a single byte, and an empty buffer) escapes as Netty's IndexOutOfBoundsException
      * instead of MalformedPacketException, so callers (HandshakeResponse.decode, ClientSession) see an
      * unexpected exception type instead of "a packet that does not follow the protocol".

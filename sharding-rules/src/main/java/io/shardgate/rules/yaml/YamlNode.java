@@ -108,7 +108,11 @@ public final class YamlNode {
             if (!(t.getKeyNode() instanceof ScalarNode k)) {
                 throw new YamlNode(file, path, t.getKeyNode()).error("a key must be a plain name");
             }
-            out.put(k.getValue(), new YamlNode(file, child(k.getValue()), t.getValueNode()));
+            // SnakeYAML's duplicate-key check applies only when it constructs objects; composing needs our own
+            if (out.put(k.getValue(), new YamlNode(file, child(k.getValue()), t.getValueNode())) != null) {
+                throw new ConfigException(file, k.getStartMark().getLine() + 1, child(k.getValue()),
+                        "duplicate key: it is already defined above");
+            }
         }
         return out;
     }
