@@ -15,6 +15,7 @@ import io.shardgate.proxy.protocol.Command;
 import io.shardgate.proxy.protocol.HandshakeResponse;
 import io.shardgate.proxy.protocol.InitialHandshake;
 import io.shardgate.proxy.protocol.MalformedPacketException;
+import io.shardgate.proxy.protocol.PacketFrameDecoder;
 import io.shardgate.proxy.protocol.Packets;
 import io.shardgate.proxy.protocol.Wire;
 import io.shardgate.rules.Endpoint;
@@ -54,6 +55,17 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private String serverVersion;
     private long serverConnectionId;
     private ResponseSink sink;
+    /** Relay state: bytes received but not yet forwarded (an incomplete header or classification prefix). */
+    private ByteBuf pending;
+    /** Payload bytes of the current packet still to pass through. */
+    private int packetRemaining;
+    /** The current packet is the response's last: it completes when {@link #packetRemaining} reaches 0. */
+    private boolean lastPacket;
+    /** Sequence id the next relayed packet gets (the client's command was 0). */
+    private int relaySeq;
+    private int lastErrorCode;
+    private String lastErrorState;
+    private String lastErrorMessage;
 
     /** Collation id in force on the server side, or -1 when unknown (after a reset). */
     int charset;
@@ -97,6 +109,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         return channel.eventLoop();
     }
 
+    /** Sequence id the next packet to the client should carry, after what was relayed of the current response. */
+    public int nextRelaySequence() {
+        return relaySeq;
+    }
+
     public boolean usable() {
         return phase == Phase.READY && sink == null && channel.isActive();
     }
@@ -117,6 +134,10 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         }
         this.sink = sink;
         tracker.start(kind);
+        relaySeq = 1;
+        packetRemaining = 0;
+        lastPacket = false;
+        lastErrorCode = 0;
         Packets.write(channel, payload, 0);
         channel.flush();
     }
@@ -148,40 +169,93 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ByteBuf frame = (ByteBuf) msg;
+        ByteBuf in = (ByteBuf) msg;
         if (phase == Phase.READY) {
-            ResponseSink s = sink;
-            if (s == null) {
-                frame.release();
-                throw new MalformedPacketException("backend " + endpoint + " sent a packet while no command was in flight");
-            }
-            boolean done;
-            try {
-                done = tracker.onFrame(frame);
-            } catch (RuntimeException e) {
-                frame.release();
-                throw e;
-            }
-            if (done) {
-                sink = null;
-                s.onFrame(frame);
-                s.onComplete(tracker.status(), tracker.errorCode());
-            } else {
-                s.onFrame(frame);
-            }
+            relay(in);
             return;
         }
+        // login: whole packets from the frame decoder, removed from the pipeline once logged in
         try {
-            authSeq = (Packets.sequence(frame) + 1) & 0xff;
-            ByteBuf payload = frame.slice(frame.readerIndex() + Packets.HEADER_SIZE, Packets.payloadLength(frame));
+            authSeq = (Packets.sequence(in) + 1) & 0xff;
+            ByteBuf payload = in.slice(in.readerIndex() + Packets.HEADER_SIZE, Packets.payloadLength(in));
             if (phase == Phase.HANDSHAKE) {
                 onGreeting(InitialHandshake.decode(payload));
             } else if (phase == Phase.AUTH) {
                 onAuthPacket(payload);
             }
         } finally {
-            frame.release();
+            in.release();
         }
+    }
+
+    /**
+     * Passes response bytes to the sink as they arrive: every packet header is looked at (and its sequence id
+     * rewritten in place) but payloads are not, so one read becomes at most one forwarded slice, and a large
+     * row streams through without being held whole. Only an incomplete header or classification prefix is
+     * kept back until the next read.
+     */
+    private void relay(ByteBuf in) {
+        ByteBuf buf = in;
+        if (pending != null) {
+            buf = channel.alloc().compositeBuffer(2).addComponents(true, pending, in);
+            pending = null;
+        }
+        try {
+            ResponseSink s = sink;
+            if (s == null) {
+                throw new MalformedPacketException("backend " + endpoint + " sent data while no command was in flight");
+            }
+            int start = buf.readerIndex();
+            int pos = start;
+            int end = buf.writerIndex();
+            boolean complete = false;
+            while (pos < end && !complete) {
+                if (packetRemaining > 0) {
+                    int n = Math.min(packetRemaining, end - pos);
+                    pos += n;
+                    packetRemaining -= n;
+                    complete = packetRemaining == 0 && lastPacket;
+                    continue;
+                }
+                if (end - pos < Packets.HEADER_SIZE) break;
+                int length = Packets.payloadLength(buf, pos);
+                int have = end - pos - Packets.HEADER_SIZE;
+                if (have < Math.min(length, ResponseTracker.CLASSIFY_PREFIX)) break;
+                if (have < length && tracker.needsWholePacket(buf, pos)) break;
+                lastPacket = tracker.onPacket(buf, pos);
+                if (lastPacket && tracker.errorCode() != 0) captureError(buf, pos, length);
+                buf.setByte(pos + 3, relaySeq);
+                relaySeq = (relaySeq + 1) & 0xff;
+                pos += Packets.HEADER_SIZE;
+                packetRemaining = length;
+                complete = length == 0 && lastPacket;
+            }
+            if (complete && pos < end) {
+                throw new MalformedPacketException("backend " + endpoint + " sent " + (end - pos) + " bytes after the end of a response");
+            }
+            if (pos > start) {
+                s.onData(buf.retainedSlice(start, pos - start));
+            }
+            if (pos < end) {
+                pending = buf.copy(pos, end - pos); // a few bytes: an incomplete header or prefix
+            }
+            if (complete) {
+                sink = null;
+                lastPacket = false;
+                s.onComplete(tracker.status(), tracker.errorCode());
+            }
+        } finally {
+            buf.release();
+        }
+    }
+
+    private void captureError(ByteBuf buf, int header, int length) {
+        int p = header + Packets.HEADER_SIZE;
+        lastErrorCode = buf.getUnsignedShortLE(p + 1);
+        boolean hasState = length >= 9 && buf.getByte(p + 3) == '#';
+        lastErrorState = hasState ? buf.toString(p + 4, 5, StandardCharsets.US_ASCII) : "HY000";
+        int msgStart = hasState ? 9 : 3;
+        lastErrorMessage = buf.toString(p + msgStart, length - msgStart, StandardCharsets.UTF_8);
     }
 
     @Override
@@ -194,6 +268,10 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         Phase was = phase;
         phase = Phase.CLOSED;
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
         BackendException cause = new BackendException("lost the connection to backend " + endpoint, null);
         ready.tryFailure(cause);
         ResponseSink s = sink;
@@ -250,7 +328,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         switch (first) {
             case 0x00 -> {
                 phase = Phase.READY;
-                channel.config().setAutoRead(true);
+                // from here on the relay reads raw bytes itself; nothing can be buffered yet (we have not spoken)
+                channel.pipeline().remove(PacketFrameDecoder.class);
                 ready.trySuccess(this);
             }
             case 0xff -> {
@@ -315,8 +394,6 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private final class InternalSink implements ResponseSink {
         final Promise<Void> promise;
         final String what;
-        String error;
-        String sqlState;
 
         InternalSink(Promise<Void> promise, String what) {
             this.promise = promise;
@@ -324,16 +401,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         }
 
         @Override
-        public void onFrame(ByteBuf frame) {
-            try {
-                if (error == null && Packets.firstByte(frame) == 0xff) {
-                    int p = frame.readerIndex() + Packets.HEADER_SIZE;
-                    sqlState = frame.toString(p + 4, 5, StandardCharsets.US_ASCII);
-                    error = frame.toString(p + 9, Packets.payloadLength(frame) - 9, StandardCharsets.UTF_8);
-                }
-            } finally {
-                frame.release();
-            }
+        public void onData(ByteBuf chunk) {
+            chunk.release();
         }
 
         @Override
@@ -343,8 +412,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         public void onComplete(int status, int errorCode) {
             if (errorCode == 0) promise.trySuccess(null);
             else {
-                log.debug("{} failed on {}: {} {}", what, endpoint, errorCode, error);
-                promise.tryFailure(new BackendException(errorCode, sqlState, error, null));
+                log.debug("{} failed on {}: {} {}", what, endpoint, errorCode, lastErrorMessage);
+                promise.tryFailure(new BackendException(errorCode, lastErrorState, lastErrorMessage, null));
             }
         }
 

@@ -4,8 +4,11 @@ import io.netty.buffer.ByteBuf;
 
 /** Receives a backend response as it arrives. All calls happen on the backend connection's event loop. */
 public interface ResponseSink {
-    /** One physical packet, header included; the sink owns (and must release or forward) it. */
-    void onFrame(ByteBuf frame);
+    /**
+     * The next bytes of the response, whole packets or parts of one, sequence ids already renumbered for
+     * the client (the first packet is 1). The sink owns the buffer: it must forward or release it.
+     */
+    void onData(ByteBuf chunk);
 
     /** The end of one read batch from the socket: a good moment to flush. */
     void onReadComplete();

@@ -7,7 +7,7 @@ import io.shardgate.proxy.protocol.ServerStatus;
 import io.shardgate.proxy.protocol.Wire;
 
 /**
- * Follows a backend's response frame by frame and says when it is complete, looking only at packet
+ * Follows a backend's response packet by packet and says when it is complete, looking only at packet
  * headers and first bytes, never decoding rows. This is what lets the proxy relay results unchanged.
  *
  * <pre>
@@ -57,33 +57,54 @@ public final class ResponseTracker {
         return errorCode;
     }
 
+    /**
+     * Payload bytes {@link #onPacket} may read: enough for an OK packet's status (header byte, two 9-byte
+     * length-encoded integers, status) and for any column count. An ERR packet needs its whole payload
+     * ({@link #needsWholePacket}) so its message can be read.
+     */
+    public static final int CLASSIFY_PREFIX = 21;
+
     /** Feeds one physical frame (header included); returns true when it completed the response. */
     public boolean onFrame(ByteBuf frame) {
+        return onPacket(frame, frame.readerIndex());
+    }
+
+    /** Whether the packet whose header is at {@code header} must be whole before {@link #onPacket} (an ERR). */
+    public boolean needsWholePacket(ByteBuf buf, int header) {
+        return !continuing && Packets.payloadLength(buf, header) > 0 && buf.getUnsignedByte(header + Packets.HEADER_SIZE) == 0xff;
+    }
+
+    /**
+     * Feeds the packet whose 4-byte header starts at {@code header} in {@code buf}; at least
+     * {@code min(length, CLASSIFY_PREFIX)} payload bytes must follow it. Returns true when this packet
+     * completes the response (the response ends with its last byte).
+     */
+    public boolean onPacket(ByteBuf buf, int header) {
         if (state == State.IDLE) {
             throw new MalformedPacketException("backend sent a packet while no command was in flight");
         }
-        int length = Packets.payloadLength(frame);
+        int length = Packets.payloadLength(buf, header);
         boolean wasContinuing = continuing;
         continuing = length == Packets.MAX_PAYLOAD;
         if (wasContinuing) {
             return false;
         }
-        int p = frame.readerIndex() + Packets.HEADER_SIZE;
-        int first = length == 0 ? -1 : frame.getUnsignedByte(p);
+        int p = header + Packets.HEADER_SIZE;
+        int first = length == 0 ? -1 : buf.getUnsignedByte(p);
         switch (state) {
             case FIRST -> {
                 if (kind == ResponseKind.SINGLE) {
-                    if (first == 0xff) errorCode = frame.getUnsignedShortLE(p + 1);
-                    else if (first == 0x00 && length >= 7) status = Packets.okStatus(frame, p);
-                    else if (first == 0xfe && length == 5) status = frame.getUnsignedShortLE(p + 3);
+                    if (first == 0xff) errorCode = buf.getUnsignedShortLE(p + 1);
+                    else if (first == 0x00 && length >= 7) status = Packets.okStatus(buf, p);
+                    else if (first == 0xfe && length == 5) status = buf.getUnsignedShortLE(p + 3);
                     return finish();
                 }
                 if (first == 0x00) {
-                    status = Packets.okStatus(frame, p);
+                    status = Packets.okStatus(buf, p);
                     return moreOrFinish();
                 }
                 if (first == 0xff) {
-                    errorCode = frame.getUnsignedShortLE(p + 1);
+                    errorCode = buf.getUnsignedShortLE(p + 1);
                     return finish();
                 }
                 if (first == 0xfb) {
@@ -92,7 +113,7 @@ public final class ResponseTracker {
                 if (first < 0) {
                     throw new MalformedPacketException("empty packet where a response was expected");
                 }
-                columnsLeft = Wire.getLenenc(frame, p);
+                columnsLeft = Wire.getLenenc(buf, p);
                 state = columnsLeft > 0 ? State.COLUMNS : (deprecateEof ? State.ROWS : State.COLUMNS_EOF);
                 return false;
             }
@@ -111,12 +132,12 @@ public final class ResponseTracker {
             }
             case ROWS, FIELDS -> {
                 if (first == 0xff) {
-                    errorCode = frame.getUnsignedShortLE(p + 1);
+                    errorCode = buf.getUnsignedShortLE(p + 1);
                     return finish();
                 }
                 if (first == 0xfe && isTerminator(length)) {
-                    status = length >= 5 && !deprecateEof ? frame.getUnsignedShortLE(p + 3)
-                            : deprecateEof ? Packets.okStatus(frame, p) : 0;
+                    status = length >= 5 && !deprecateEof ? buf.getUnsignedShortLE(p + 3)
+                            : deprecateEof ? Packets.okStatus(buf, p) : 0;
                     return state == State.FIELDS ? finish() : moreOrFinish();
                 }
                 return false;

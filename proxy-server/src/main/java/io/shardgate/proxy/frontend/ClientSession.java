@@ -47,7 +47,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private Channel client;
     private boolean busy;
     private boolean closing;
-    private int seq;
     private int lastStatus = ServerStatus.AUTOCOMMIT;
 
     ClientSession(ProxyContext proxy, long connectionId, HandshakeResponse login, BackendConnection backend) {
@@ -143,17 +142,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private void forward(ByteBuf payload, ResponseKind kind) {
         busy = true;
-        seq = 1;
         backend.execute(payload.retain(), kind, this);
     }
 
     // ---------------------------------------------------------------- relay (ResponseSink), on the shared event loop
 
     @Override
-    public void onFrame(ByteBuf frame) {
-        Packets.setSequence(frame, seq);
-        seq = (seq + 1) & 0xff;
-        client.write(frame, client.voidPromise());
+    public void onData(ByteBuf chunk) {
+        client.write(chunk, client.voidPromise());
         if (!client.isWritable() && backend.channel().config().isAutoRead()) {
             backend.channel().config().setAutoRead(false);
             proxy.metrics.backpressurePauses.increment();
@@ -183,7 +179,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         log.warn("session {}: {}", connectionId, cause.getMessage());
         // part of a result may already be on its way: an ERR then close is all the client can make sense of
         closing = true;
-        client.writeAndFlush(Packets.err(client.alloc(), seq, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE,
+        client.writeAndFlush(Packets.err(client.alloc(), backend.nextRelaySequence(), ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE,
                 "shardgate: " + cause.getMessage() + " during the statement; it may or may not have been applied. Reconnect."))
               .addListener(ChannelFutureListener.CLOSE);
     }

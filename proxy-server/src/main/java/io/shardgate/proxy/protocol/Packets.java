@@ -21,6 +21,11 @@ public final class Packets {
         return frame.getUnsignedMediumLE(frame.readerIndex());
     }
 
+    /** Payload length of the packet whose header starts at {@code header}. */
+    public static int payloadLength(ByteBuf buf, int header) {
+        return buf.getUnsignedMediumLE(header);
+    }
+
     public static int sequence(ByteBuf frame) {
         return frame.getUnsignedByte(frame.readerIndex() + 3);
     }
