@@ -18,7 +18,8 @@ class BackpressureIT {
     void aSlowReaderPausesTheBackendAndStillGetsEveryRow() throws Exception {
         int rows = 100_000, width = 500; // about 50 MB of result, far more than socket buffers plus the 1 MiB high-water mark
         long pausesBefore = SharedProxy.get().context().metrics.backpressurePauses.sum();
-        try (Connection c = SharedProxy.connect(null); Statement s = c.createStatement()) {
+        // seq_1_to_N (MariaDB's sequence engine) resolves in whatever database is current: choose one
+        try (Connection c = SharedProxy.connect("mysql"); Statement s = c.createStatement()) {
             s.setFetchSize(Integer.MIN_VALUE); // Connector/J streams rows instead of reading them all first
             try (ResultSet rs = s.executeQuery("SELECT seq, REPEAT(CHAR(65 + seq % 26), " + width + ") FROM seq_1_to_" + rows)) {
                 assertThat(rs.next()).isTrue();

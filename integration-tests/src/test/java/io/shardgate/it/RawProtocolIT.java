@@ -93,11 +93,14 @@ class RawProtocolIT {
 
             raw.write(0, "\u0016SELECT 1".getBytes(StandardCharsets.US_ASCII)); // COM_STMT_PREPARE
             RawClient.RawPacket prepare = raw.read();
-            assertThat(prepare.errorCode()).isEqualTo(1235);
+            assertThat(prepare.errorCode()).as("ER_UNSUPPORTED_PS: clients fall back to client-side preparing").isEqualTo(1295);
             assertThat(prepare.errorMessage()).contains("prepared statements");
 
             raw.write(0, new byte[]{0x0e}); // COM_PING
             assertThat(raw.read().first()).isEqualTo(0x00);
+
+            raw.write(0, "\u0017\u0001\u0000\u0000\u0000".getBytes(StandardCharsets.US_ASCII)); // COM_STMT_EXECUTE of nothing
+            assertThat(raw.read().errorCode()).isEqualTo(1243);
 
             raw.write(0, "\u0002mysql".getBytes(StandardCharsets.US_ASCII)); // COM_INIT_DB
             assertThat(raw.read().first()).isEqualTo(0x00);

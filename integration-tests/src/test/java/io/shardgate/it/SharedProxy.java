@@ -35,6 +35,9 @@ public final class SharedProxy implements BeforeAllCallback {
     public static final String SHA2_PASSWORD = "sha2-secret";
     /** A second caching_sha2_password user, so one test can see the RSA path with nothing cached for it. */
     public static final String SHA2_RSA_USER = "sha2rsa";
+    /** A second mysql_native_password user, to check what one user may do to another's sessions. */
+    public static final String OTHER_USER = "other";
+    public static final String OTHER_PASSWORD = "other-secret";
     /** The largest statement the test proxy accepts (smaller than the default, to test the limit cheaply). */
     public static final int MAX_PACKET = 48 << 20;
 
@@ -52,10 +55,11 @@ public final class SharedProxy implements BeforeAllCallback {
             Map<String, ProxyConfig.User> users = Map.of(
                     USER, new ProxyConfig.User(USER, PASSWORD, AuthPlugin.MYSQL_NATIVE_PASSWORD),
                     SHA2_USER, new ProxyConfig.User(SHA2_USER, SHA2_PASSWORD, AuthPlugin.CACHING_SHA2_PASSWORD),
-                    SHA2_RSA_USER, new ProxyConfig.User(SHA2_RSA_USER, SHA2_PASSWORD, AuthPlugin.CACHING_SHA2_PASSWORD));
+                    SHA2_RSA_USER, new ProxyConfig.User(SHA2_RSA_USER, SHA2_PASSWORD, AuthPlugin.CACHING_SHA2_PASSWORD),
+                    OTHER_USER, new ProxyConfig.User(OTHER_USER, OTHER_PASSWORD, AuthPlugin.MYSQL_NATIVE_PASSWORD));
             Path dataDir = Path.of(System.getProperty("basedir", "."), "target", "proxy-data");
             ProxyConfig config = new ProxyConfig(new Endpoint("127.0.0.1", freePort()), null, map, users,
-                    new ProxyConfig.Frontend("auto", AuthPlugin.MYSQL_NATIVE_PASSWORD, MAX_PACKET, 5_000, 0, 45),
+                    new ProxyConfig.Frontend("auto", AuthPlugin.MYSQL_NATIVE_PASSWORD, MAX_PACKET, 5_000, 0, 45, 4096),
                     new ProxyConfig.Backend(Sandbox.PROXY_USER, Sandbox.PROXY_PASSWORD, 5_000, 1_000, 64, 600_000),
                     new ProxyConfig.Tls(true, null, null, dataDir));
             try {

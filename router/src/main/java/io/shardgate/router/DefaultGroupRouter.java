@@ -15,4 +15,9 @@ public final class DefaultGroupRouter implements Router {
     public RoutePlan plan(String sql) {
         return plan;
     }
+
+    @Override
+    public boolean needsStatementText() {
+        return false;
+    }
 }

@@ -67,10 +67,14 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private String lastErrorState;
     private String lastErrorMessage;
 
-    /** Collation id in force on the server side, or -1 when unknown (after a reset). */
+    /** Collation id sent in this connection's handshake: what COM_RESET_CONNECTION returns it to. */
+    final int handshakeCharset;
+    /** Collation id in force on the server side, or -1 when unknown. */
     int charset;
-    /** Current database on the server side as far as the proxy knows; null when none or unknown. */
+    /** Current database on the server side when {@link #schemaKnown}; null meaning none. */
     String schema;
+    /** False once a client may have changed the database (COM_RESET_CONNECTION keeps whatever it was). */
+    boolean schemaKnown = true;
     long idleSinceNanos;
 
     BackendConnection(Endpoint endpoint, BackendProfile profile, String user, String password, int charset,
@@ -79,6 +83,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         this.profile = profile;
         this.user = user;
         this.password = password;
+        this.handshakeCharset = charset;
         this.charset = charset;
         this.schema = schema;
         this.ready = ready;
@@ -101,6 +106,10 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         return serverConnectionId;
     }
 
+    public int handshakeCharset() {
+        return handshakeCharset;
+    }
+
     public Channel channel() {
         return channel;
     }
@@ -114,6 +123,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         return relaySeq;
     }
 
+    /** True when the relay stopped inside a packet: nothing can be added to the client's stream after it. */
+    public boolean stoppedMidPacket() {
+        return packetRemaining > 0 || pending != null;
+    }
+
     public boolean usable() {
         return phase == Phase.READY && sink == null && channel.isActive();
     }
@@ -123,18 +137,20 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Sends one command (its logical payload, released here) and streams the response to {@code sink}.
-     * The connection must be idle.
+     * Sends one command (its logical payload, released here) and streams the response to {@code sink}, its
+     * packets numbered from {@code firstSeq} (the client's last command packet's id plus one). The connection
+     * must be idle.
      */
-    public void execute(ByteBuf payload, ResponseKind kind, ResponseSink sink) {
+    public void execute(ByteBuf payload, ResponseKind kind, ResponseSink sink, int firstSeq) {
+        relaySeq = firstSeq;
         if (phase != Phase.READY || this.sink != null) {
             payload.release();
-            sink.onFailure(new BackendException("backend connection to " + endpoint + " is not ready (" + phase + ")", null));
+            sink.onFailure(new BackendException("shardgate: the connection to backend " + endpoint
+                    + " was lost before the statement was sent (nothing was run)", null));
             return;
         }
         this.sink = sink;
         tracker.start(kind);
-        relaySeq = 1;
         packetRemaining = 0;
         lastPacket = false;
         lastErrorCode = 0;
@@ -151,7 +167,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     public Future<Void> executeInternal(ByteBuf payload, ResponseKind kind, String what) {
         InternalSink s = new InternalSink(channel.eventLoop().newPromise(), what);
-        execute(payload, kind, s);
+        execute(payload, kind, s, 1);
         return s.promise;
     }
 
@@ -268,15 +284,16 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         Phase was = phase;
         phase = Phase.CLOSED;
+        BackendException cause = new BackendException("shardgate: lost the connection to backend " + endpoint
+                + " during the statement; it may or may not have been applied", null);
+        ready.tryFailure(cause);
+        ResponseSink s = sink;
+        sink = null;
+        if (s != null) s.onFailure(cause); // may ask stoppedMidPacket(): release pending afterwards
         if (pending != null) {
             pending.release();
             pending = null;
         }
-        BackendException cause = new BackendException("lost the connection to backend " + endpoint, null);
-        ready.tryFailure(cause);
-        ResponseSink s = sink;
-        sink = null;
-        if (s != null) s.onFailure(cause);
         if (was == Phase.READY) log.debug("backend connection {} to {} closed", serverConnectionId, endpoint);
     }
 

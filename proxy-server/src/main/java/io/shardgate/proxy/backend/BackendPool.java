@@ -73,6 +73,11 @@ public final class BackendPool {
     public Future<BackendConnection> acquire(EventLoop loop, BackendProfile profile, int charset, String schema) {
         Promise<BackendConnection> result = loop.newPromise();
         BackendConnection c = pollIdle(loop, profile);
+        // a database cannot be unselected: a client that wants none needs a connection known to have none
+        if (c != null && schema == null && (!c.schemaKnown || c.schema != null)) {
+            discard(c);
+            c = null;
+        }
         if (c == null) {
             return connect(loop, profile, charset, schema, result);
         }
@@ -82,18 +87,21 @@ public final class BackendPool {
             discard(c);
             return connect(loop, profile, charset, schema, result);
         }
-        prepare(c, setNames, schema, result);
+        prepare(c, charset, setNames, schema, result);
         return result;
     }
 
-    private void prepare(BackendConnection c, String setNames, String schema, Promise<BackendConnection> result) {
+    private void prepare(BackendConnection c, int charset, String setNames, String schema, Promise<BackendConnection> result) {
         Future<Void> step = setNames == null ? c.eventLoop().newSucceededFuture(null) : c.executeInternal(setNames);
         step.addListener(f1 -> {
             if (!f1.isSuccess()) {
-                fail(c, f1.cause(), result);
+                // e.g. a collation this server does not know: a fresh connection behaves as a first login would
+                discard(c);
+                connect(c.eventLoop(), c.profile(), charset, schema, result);
                 return;
             }
-            if (schema == null || schema.equals(c.schema)) {
+            c.charset = charset;
+            if (schema == null || (c.schemaKnown && schema.equals(c.schema))) {
                 result.trySuccess(c);
                 return;
             }
@@ -102,13 +110,13 @@ public final class BackendPool {
             c.executeInternal(initDb, ResponseKind.SINGLE, "USE " + schema).addListener(f2 -> {
                 if (f2.isSuccess()) {
                     c.schema = schema;
+                    c.schemaKnown = true;
                     result.trySuccess(c);
                 } else {
                     fail(c, f2.cause(), result);
                 }
             });
         });
-        if (setNames != null) c.charset = -1;
     }
 
     private void fail(BackendConnection c, Throwable cause, Promise<BackendConnection> result) {
@@ -176,18 +184,42 @@ public final class BackendPool {
                 discard(c);
                 return;
             }
-            // a reset returns the session to server defaults: what the proxy knew of it no longer holds
-            c.charset = -1;
-            c.schema = null;
+            // a reset restores the handshake's collation and keeps the current database, whatever it is now
+            c.charset = c.handshakeCharset;
+            c.schemaKnown = false;
             c.idleSinceNanos = System.nanoTime();
-            idle.computeIfAbsent(c.eventLoop(), l -> new HashMap<>())
-                .computeIfAbsent(c.profile(), p -> new ArrayDeque<>()).addLast(c);
+            idleOn(c.eventLoop()).computeIfAbsent(c.profile(), p -> new ArrayDeque<>()).addLast(c);
             idleCount.incrementAndGet();
         });
     }
 
     public void discard(BackendConnection c) {
         c.close();
+    }
+
+    /** The idle connections of one event loop; made with a reaper that closes expired or dead ones. */
+    private Map<BackendProfile, ArrayDeque<BackendConnection>> idleOn(EventLoop loop) {
+        return idle.computeIfAbsent(loop, l -> {
+            Map<BackendProfile, ArrayDeque<BackendConnection>> byProfile = new HashMap<>();
+            long every = Math.max(1_000, Math.min(settings.idleTimeoutMs() / 2, 30_000));
+            l.scheduleAtFixedRate(() -> reap(byProfile), every, every, TimeUnit.MILLISECONDS);
+            return byProfile;
+        });
+    }
+
+    private void reap(Map<BackendProfile, ArrayDeque<BackendConnection>> byProfile) {
+        long now = System.nanoTime();
+        long timeout = TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMs());
+        for (ArrayDeque<BackendConnection> q : byProfile.values()) {
+            q.removeIf(c -> {
+                boolean drop = !c.usable() || now - c.idleSinceNanos >= timeout;
+                if (drop) {
+                    idleCount.decrementAndGet();
+                    c.close();
+                }
+                return drop;
+            });
+        }
     }
 
     private BackendConnection pollIdle(EventLoop loop, BackendProfile profile) {

@@ -31,9 +31,10 @@ public record ProxyConfig(
      * @param authTimeoutMs   time a connection has to authenticate before it is closed
      * @param ioThreads       Netty event-loop threads; 0 means one per core
      * @param charset         collation id announced in the greeting (45 = utf8mb4_general_ci)
+     * @param maxConnections  client connections open at once, logged in or not; past it, error 1040
      */
     public record Frontend(String serverVersion, AuthPlugin authPlugin, int maxPacketSize, int authTimeoutMs,
-                           int ioThreads, int charset) {}
+                           int ioThreads, int charset, int maxConnections) {}
 
     /**
      * @param user / password credentials the proxy uses on every backend server
@@ -74,13 +75,14 @@ public record ProxyConfig(
         YamlNode f = root.get("frontend");
         Frontend frontend;
         if (f == null) {
-            frontend = new Frontend("auto", AuthPlugin.MYSQL_NATIVE_PASSWORD, 64 << 20, 10_000, 0, 45);
+            frontend = new Frontend("auto", AuthPlugin.MYSQL_NATIVE_PASSWORD, 64 << 20, 10_000, 0, 45, 4096);
         } else {
-            f.allowOnly("server_version", "auth_plugin", "max_packet_size", "auth_timeout_ms", "io_threads", "charset");
+            f.allowOnly("server_version", "auth_plugin", "max_packet_size", "auth_timeout_ms", "io_threads", "charset",
+                    "max_connections");
             frontend = new Frontend(f.string("server_version", "auto"),
                     f.get("auth_plugin") == null ? AuthPlugin.MYSQL_NATIVE_PASSWORD : plugin(f.get("auth_plugin")),
                     positive(f, "max_packet_size", 64 << 20), positive(f, "auth_timeout_ms", 10_000),
-                    f.intValue("io_threads", 0), f.intValue("charset", 45));
+                    f.intValue("io_threads", 0), f.intValue("charset", 45), positive(f, "max_connections", 4096));
         }
 
         YamlNode b = root.require("backend").allowOnly("user", "password", "connect_timeout_ms", "max_per_instance",

@@ -56,6 +56,9 @@ public final class FrontendAuthHandler extends ChannelInboundHandlerAdapter {
     private HandshakeResponse response;
     private ProxyConfig.User user;
     private ScheduledFuture<?> timeout;
+    private boolean counted;
+    /** The name did not match a configured user: the exchange runs to the end anyway, then fails. */
+    private boolean unknownUser;
 
     public FrontendAuthHandler(ProxyContext proxy) {
         this.proxy = proxy;
@@ -66,6 +69,15 @@ public final class FrontendAuthHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        counted = true;
+        int limit = proxy.config.frontend().maxConnections();
+        if (proxy.openConnections.incrementAndGet() > limit) {
+            log.warn("refusing client {}: {} connections are open (frontend.max_connections)", ctx.channel().remoteAddress(), limit);
+            state = State.DONE;
+            ctx.writeAndFlush(Packets.err(ctx.alloc(), 0, ErrorCode.ER_CON_COUNT_ERROR, "Too many connections"))
+               .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         int caps = Capabilities.PROXY_SERVER | (proxy.ssl != null ? Capabilities.SSL : 0);
         ProxyConfig.Frontend fe = proxy.config.frontend();
         InitialHandshake hs = new InitialHandshake(proxy.serverVersion, connectionId, nonce, caps, fe.charset(),
@@ -82,7 +94,16 @@ public final class FrontendAuthHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (timeout != null) timeout.cancel(false);
+        release();
         ctx.fireChannelInactive();
+    }
+
+    /** Gives back this connection's place under frontend.max_connections (once; the session takes it over). */
+    private void release() {
+        if (counted) {
+            counted = false;
+            proxy.openConnections.decrementAndGet();
+        }
     }
 
     @Override
@@ -129,8 +150,12 @@ public final class FrontendAuthHandler extends ChannelInboundHandlerAdapter {
         this.response = resp;
         this.user = proxy.config.users().get(resp.user());
         if (user == null) {
-            deny(ctx);
-            return;
+            // answer exactly as for a real user of the default plugin, so probing cannot tell names apart
+            unknownUser = true;
+            byte[] random = new byte[24];
+            RANDOM.nextBytes(random);
+            user = new ProxyConfig.User(resp.user(), java.util.Base64.getEncoder().encodeToString(random),
+                    proxy.config.frontend().authPlugin());
         }
         AuthPlugin clientPlugin = resp.authPlugin() == null ? AuthPlugin.MYSQL_NATIVE_PASSWORD : AuthPlugin.byName(resp.authPlugin());
         AuthPlugin wanted = pluginOf(user);
@@ -160,7 +185,7 @@ public final class FrontendAuthHandler extends ChannelInboundHandlerAdapter {
         // caching_sha2_password: the fast path only for users verified in full since start, as MySQL does
         if (user.password().isEmpty() && answer.length == 0) {
             loggedIn(ctx);
-        } else if (proxy.sha2Cached(user.name()) && plugin.matches(user.password(), nonce, answer)) {
+        } else if (!unknownUser && proxy.sha2Cached(user.name()) && plugin.matches(user.password(), nonce, answer)) {
             ctx.write(Packets.finish(Packets.start(ctx.alloc(), 2).writeByte(0x01).writeByte(0x03), seq));
             seq = (seq + 1) & 0xff;
             loggedIn(ctx);
@@ -216,6 +241,10 @@ public final class FrontendAuthHandler extends ChannelInboundHandlerAdapter {
 
     /** Authenticated: open the session's backend connection, then say OK (or pass on why it failed). */
     private void loggedIn(ChannelHandlerContext ctx) {
+        if (unknownUser) { // cannot happen with a random password, but never let a made-up user in
+            deny(ctx);
+            return;
+        }
         state = State.CONNECTING_BACKEND;
         Topology.Member group = proxy.topology.current().group(proxy.config.shardMap().defaultGroup());
         BackendProfile profile = BackendProfile.of(response.capabilities());
@@ -245,6 +274,8 @@ public final class FrontendAuthHandler extends ChannelInboundHandlerAdapter {
         timeout.cancel(false);
         ctx.pipeline().get(PacketFrameDecoder.class).maxPayload(Packets.MAX_PAYLOAD);
         ClientSession session = new ClientSession(proxy, connectionId, response, backend);
+        ctx.channel().closeFuture().addListener(f -> proxy.openConnections.decrementAndGet());
+        counted = false; // the close listener above now gives the place back
         ctx.pipeline().replace(this, "session", session);
         ctx.writeAndFlush(Packets.ok(ctx.alloc(), seq, ServerStatus.AUTOCOMMIT));
         proxy.metrics.sessionsOpened.increment();

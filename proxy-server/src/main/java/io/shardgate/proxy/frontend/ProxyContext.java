@@ -8,8 +8,10 @@ import io.shardgate.proxy.backend.BackendPools;
 import io.shardgate.proxy.config.ProxyConfig;
 import io.shardgate.router.Router;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** What every client session of one proxy shares. */
@@ -23,6 +25,10 @@ public final class ProxyContext {
     public final String serverVersion;
     public final ProxyMetrics metrics = new ProxyMetrics();
     private final AtomicLong connectionIds = new AtomicLong();
+    /** Logged-in sessions by the connection id their client was given (for KILL). */
+    private final Map<Long, ClientSession> sessions = new ConcurrentHashMap<>();
+    /** Client connections open now, logged in or not (bounded by frontend.max_connections). */
+    final AtomicInteger openConnections = new AtomicInteger();
     /** Users who passed caching_sha2_password full authentication since start: the fast path is open to them. */
     private final Set<String> sha2Verified = ConcurrentHashMap.newKeySet();
 
@@ -38,6 +44,22 @@ public final class ProxyContext {
 
     public long nextConnectionId() {
         return connectionIds.incrementAndGet();
+    }
+
+    void register(ClientSession s) {
+        sessions.put(s.connectionId(), s);
+    }
+
+    void unregister(ClientSession s) {
+        sessions.remove(s.connectionId(), s);
+    }
+
+    ClientSession session(long connectionId) {
+        return sessions.get(connectionId);
+    }
+
+    public int openClientConnections() {
+        return openConnections.get();
     }
 
     boolean sha2Cached(String user) {

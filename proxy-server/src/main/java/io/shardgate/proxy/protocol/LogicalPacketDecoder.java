@@ -27,7 +27,7 @@ public final class LogicalPacketDecoder extends MessageToMessageDecoder<ByteBuf>
         int length = Packets.payloadLength(frame);
         int seq = Packets.sequence(frame);
         if (length > maxLogicalPayload || (pending != null && pending.readableBytes() + (long) length > maxLogicalPayload)) {
-            throw new PacketTooLargeException(maxLogicalPayload);
+            throw new PacketTooLargeException(maxLogicalPayload, (seq + 1) & 0xff);
         }
         ByteBuf payload = frame.retainedSlice(frame.readerIndex() + Packets.HEADER_SIZE, length);
         if (pending == null && length < Packets.MAX_PAYLOAD) {
@@ -66,8 +66,16 @@ public final class LogicalPacketDecoder extends MessageToMessageDecoder<ByteBuf>
 
     /** A logical packet larger than the configured max_allowed_packet. */
     public static final class PacketTooLargeException extends RuntimeException {
-        public PacketTooLargeException(long limit) {
+        private final int nextSequenceId;
+
+        public PacketTooLargeException(long limit, int nextSequenceId) {
             super("Got a packet bigger than 'max_allowed_packet' bytes (" + limit + ")", null, false, false);
+            this.nextSequenceId = nextSequenceId;
+        }
+
+        /** The sequence id an answer to the offending packet carries. */
+        public int nextSequenceId() {
+            return nextSequenceId;
         }
     }
 }

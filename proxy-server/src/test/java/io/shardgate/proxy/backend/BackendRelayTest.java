@@ -138,7 +138,7 @@ class BackendRelayTest {
 
     private Collector run(ResponseKind kind, byte[] response, int... cuts) {
         Collector sink = new Collector();
-        conn.execute(Unpooled.wrappedBuffer(new byte[]{0x03, 'x'}), kind, sink);
+        conn.execute(Unpooled.wrappedBuffer(new byte[]{0x03, 'x'}), kind, sink, 1);
         drainOutbound();
         int from = 0;
         for (int cut : cuts) {
@@ -208,7 +208,7 @@ class BackendRelayTest {
                 header(1000, 5), Arrays.copyOfRange(row, Packets.MAX_PAYLOAD, total),
                 packet(6, 0xfe, 0, 0, 2, 0));
         Collector sink = new Collector();
-        conn.execute(Unpooled.wrappedBuffer(new byte[]{0x03, 'x'}), ResponseKind.RESULT, sink);
+        conn.execute(Unpooled.wrappedBuffer(new byte[]{0x03, 'x'}), ResponseKind.RESULT, sink, 1);
         drainOutbound();
         int chunk = 1 << 20;
         boolean streamedEarly = false;
@@ -226,6 +226,19 @@ class BackendRelayTest {
     }
 
     @Test
+    void theReplyToACommandOfSeveralPacketsIsNumberedAfterItsLastPacket() {
+        // a 20 MiB statement arrives as packets 0 and 1: the client expects the answer as packet 2
+        Collector sink = new Collector();
+        conn.execute(Unpooled.wrappedBuffer(new byte[]{0x03, 'x'}), ResponseKind.RESULT, sink, 2);
+        drainOutbound();
+        channel.writeInbound(Unpooled.wrappedBuffer(packet(1, 0, 1, 0, 2, 0, 0, 0)));
+        byte[] out = sink.bytes.toByteArray();
+        assertThat(out[3]).isEqualTo((byte) 2);
+        assertThat(sink.completions).isEqualTo(1);
+        assertThat(conn.nextRelaySequence()).isEqualTo(3);
+    }
+
+    @Test
     void multipleResultsCompleteOnlyAfterTheLast() {
         byte[] firstOk = packet(1, 0, 0, 0, 0x0a, 0, 0, 0); // OK with MORE_RESULTS_EXISTS | AUTOCOMMIT
         byte[] response = concat(firstOk, resultSet(2));
@@ -238,7 +251,7 @@ class BackendRelayTest {
     void bytesAfterTheEndOfAResponseCloseTheConnection() {
         byte[] response = concat(packet(1, 0, 0, 0, 2, 0, 0, 0), packet(2, 0, 0, 0, 2, 0, 0, 0));
         Collector sink = new Collector();
-        conn.execute(Unpooled.wrappedBuffer(new byte[]{0x03, 'x'}), ResponseKind.RESULT, sink);
+        conn.execute(Unpooled.wrappedBuffer(new byte[]{0x03, 'x'}), ResponseKind.RESULT, sink, 1);
         drainOutbound();
         channel.writeInbound(Unpooled.wrappedBuffer(response));
         assertThat(channel.isOpen()).isFalse();
