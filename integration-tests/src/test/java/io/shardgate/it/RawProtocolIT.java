@@ -113,6 +113,34 @@ class RawProtocolIT {
     }
 
     @Test
+    void fieldListAndStatisticsResponsesAreRelayedWhole() throws Exception {
+        try (RawClient raw = new RawClient(SharedProxy.port())) {
+            assertThat(raw.login(SharedProxy.USER, SharedProxy.PASSWORD).first()).isEqualTo(0x00);
+            assertThat(raw.query("CREATE DATABASE IF NOT EXISTS it_raw").first()).isEqualTo(0x00);
+            assertThat(raw.query("CREATE TABLE IF NOT EXISTS it_raw.fl (alpha INT, beta VARCHAR(3))").first()).isEqualTo(0x00);
+            raw.write(0, "\u0002it_raw".getBytes(StandardCharsets.US_ASCII));
+            assertThat(raw.read().first()).isEqualTo(0x00);
+
+            raw.write(0, "\u0004fl\u0000".getBytes(StandardCharsets.US_ASCII)); // COM_FIELD_LIST fl
+            StringBuilder names = new StringBuilder();
+            int expectedSeq = 1;
+            while (true) {
+                RawClient.RawPacket p = raw.read();
+                assertThat(p.seq()).isEqualTo(expectedSeq++);
+                if (p.first() == 0xfe && p.payload().length < 9) break; // EOF (this client did not ask for DEPRECATE_EOF)
+                String def = new String(p.payload(), StandardCharsets.ISO_8859_1);
+                names.append(def.contains("alpha") ? "alpha " : def.contains("beta") ? "beta " : "? ");
+            }
+            assertThat(names.toString()).isEqualTo("alpha beta ");
+
+            raw.write(0, new byte[]{0x09}); // COM_STATISTICS: one plain-text packet
+            RawClient.RawPacket stats = raw.read();
+            assertThat(new String(stats.payload(), StandardCharsets.US_ASCII)).startsWith("Uptime:");
+            assertThat(raw.query("SELECT 1").first()).as("the session goes on").isEqualTo(1);
+        }
+    }
+
+    @Test
     void aWrongPasswordGetsOne1045PacketAndTheConnectionCloses() throws Exception {
         try (RawClient raw = new RawClient(SharedProxy.port())) {
             RawClient.RawPacket answer = raw.login(SharedProxy.USER, "not-the-password");
