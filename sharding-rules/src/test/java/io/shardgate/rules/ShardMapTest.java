@@ -100,9 +100,9 @@ class ShardMapTest {
                           g1:
                             master: 10.0.0.11:3306
 
-                        shards: 4
-                        """, 6, "shards",
-                        "sharding.yaml:6: shards: unknown key; allowed here: groups, schema"),
+                        shard: 4
+                        """, 6, "shard",
+                        "sharding.yaml:6: shard: unknown key; allowed here: default_shard, groups, schema, shards, tables"),
                 Arguments.of("missing master", """
                         groups:
                           g1:

@@ -166,11 +166,15 @@ public final class YamlNode {
         return s.getValue();
     }
 
+    /** A decimal integer, optionally signed, {@code _} allowed as a digit separator; 1e6, 0x10 or 1.0 are refused. */
     public long longValue() {
         String s = string().trim().replace("_", "");
         try {
             return Long.parseLong(s);
         } catch (NumberFormatException e) {
+            if (s.matches("[-+]?\\d+")) {
+                throw error("'" + string() + "' is outside the 64-bit integer range " + Long.MIN_VALUE + ".." + Long.MAX_VALUE);
+            }
             throw error("'" + string() + "' is not an integer");
         }
     }
