@@ -204,6 +204,33 @@ class ConnectorJIT {
     }
 
     @Test
+    void shardgateExplainShowsThePlanWithoutRunningTheStatement() throws SQLException {
+        try (Connection c = SharedProxy.connect("it_cj"); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS explained (id INT PRIMARY KEY)");
+            s.execute("DELETE FROM explained");
+            List<String> lines = new ArrayList<>();
+            // executeQuery needs a result-producing first keyword: the SHOW form; execute() takes the plain one
+            assertThat(s.execute("SHARDGATE EXPLAIN INSERT INTO explained VALUES (1)")).isTrue();
+            s.getResultSet().close();
+            try (ResultSet rs = s.executeQuery("SHOW SHARDGATE EXPLAIN INSERT INTO explained VALUES (1)")) {
+                assertThat(rs.getMetaData().getColumnLabel(1)).isEqualTo("plan");
+                while (rs.next()) lines.add(rs.getString(1));
+            }
+            assertThat(lines).anySatisfy(l -> assertThat(l).contains("g0"));
+            assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("reason:"));
+            try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM explained")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("explained, not run").isZero();
+            }
+            assertThatThrownBy(() -> s.execute("SHARDGATE FROBNICATE"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> {
+                        assertThat(e.getErrorCode()).isEqualTo(1064);
+                        assertThat(e.getMessage()).contains("SHARDGATE EXPLAIN <statement>");
+                    });
+        }
+    }
+
+    @Test
     void theSandboxAccountIsNotAProxyUser() {
         assertThatThrownBy(() -> DriverManager.getConnection(SharedProxy.url(null, null), Sandbox.PROXY_USER, Sandbox.PROXY_PASSWORD))
                 .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1045));

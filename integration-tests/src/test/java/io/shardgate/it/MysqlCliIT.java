@@ -77,6 +77,13 @@ class MysqlCliIT {
     }
 
     @Test
+    void shardgateExplainPrintsAPlan() throws Exception {
+        Run r = run(SharedProxy.USER, SharedProxy.PASSWORD, false, "SHARDGATE EXPLAIN SELECT 1");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("g0").contains("reason:");
+    }
+
+    @Test
     void aWrongPasswordIsRefusedWith1045() throws Exception {
         Run r = run(SharedProxy.USER, "wrong", false, "SELECT 1");
         assertThat(r.exit()).isEqualTo(1);

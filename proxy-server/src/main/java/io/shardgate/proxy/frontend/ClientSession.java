@@ -11,6 +11,7 @@ import io.shardgate.proxy.backend.BackendConnection;
 import io.shardgate.proxy.backend.BackendException;
 import io.shardgate.proxy.backend.ResponseKind;
 import io.shardgate.proxy.backend.ResponseSink;
+import io.shardgate.proxy.protocol.Capabilities;
 import io.shardgate.proxy.protocol.Collations;
 import io.shardgate.proxy.protocol.Command;
 import io.shardgate.proxy.protocol.ErrorCode;
@@ -19,6 +20,7 @@ import io.shardgate.proxy.protocol.LogicalPacketDecoder;
 import io.shardgate.proxy.protocol.MalformedPacketException;
 import io.shardgate.proxy.protocol.Packet;
 import io.shardgate.proxy.protocol.Packets;
+import io.shardgate.proxy.protocol.ResultSetWriter;
 import io.shardgate.proxy.protocol.ServerStatus;
 import io.shardgate.router.RoutePlan;
 import org.slf4j.Logger;
@@ -27,6 +29,8 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The command phase of one client connection. Each command is planned by the router and carried out on the
@@ -49,6 +53,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final String user;
     private final int charset;
     private final Charset textCharset;
+    private final boolean deprecateEof;
     private final BackendConnection backend;
     private final ArrayDeque<Packet> queue = new ArrayDeque<>();
     private long queuedBytes;
@@ -65,6 +70,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.user = login.user();
         this.charset = login.charset();
         this.textCharset = Collations.javaCharset(login.charset());
+        this.deprecateEof = Capabilities.has(login.capabilities(), Capabilities.DEPRECATE_EOF);
         this.backend = backend;
     }
 
@@ -168,12 +174,21 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     private void query(ByteBuf payload, int replySeq) {
-        String sql = proxy.router.needsStatementText() || startsWithK(payload)
+        int first = firstLetter(payload);
+        boolean mayBeProxys = first == 'k' || first == 's'; // KILL, SHARDGATE ...: the proxy's to answer
+        String sql = proxy.router.needsStatementText() || mayBeProxys
                 ? payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, textCharset) : "";
-        KillStatement kill = sql.isEmpty() ? null : KillStatement.parse(sql);
-        if (kill != null) {
-            kill(kill, replySeq);
-            return;
+        if (mayBeProxys) {
+            KillStatement kill = KillStatement.parse(sql);
+            if (kill != null) {
+                kill(kill, replySeq);
+                return;
+            }
+            AdminStatement admin = AdminStatement.parse(sql);
+            if (admin != null) {
+                admin(admin, replySeq);
+                return;
+            }
         }
         RoutePlan plan = proxy.router.plan(sql);
         if (!plan.singleTarget() || !plan.targets().get(0).unchanged()) {
@@ -184,15 +199,27 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         forward(payload, ResponseKind.RESULT, replySeq);
     }
 
-    /** Cheap filter for KILL when the router does not need the text: the first non-blank byte is k or K. */
-    private static boolean startsWithK(ByteBuf payload) {
+    /** The statement's first non-blank byte, lower-cased (a cheap filter before decoding); -1 when blank. */
+    private static int firstLetter(ByteBuf payload) {
         int end = payload.writerIndex();
         for (int i = payload.readerIndex() + 1; i < end; i++) {
             byte b = payload.getByte(i);
             if (b == ' ' || b == '\t' || b == '\n' || b == '\r') continue;
-            return b == 'k' || b == 'K';
+            return Character.toLowerCase(b & 0xff);
         }
-        return false;
+        return -1;
+    }
+
+    private void admin(AdminStatement admin, int replySeq) {
+        if (admin instanceof AdminStatement.Explain e) {
+            RoutePlan plan = proxy.router.plan(e.statement());
+            List<List<String>> rows = new ArrayList<>();
+            for (String line : plan.explain().split("\n")) rows.add(List.of(line));
+            ResultSetWriter.write(client, replySeq, deprecateEof, ServerStatus.AUTOCOMMIT, List.of("plan"), rows);
+            client.flush();
+        } else if (admin instanceof AdminStatement.Unknown u) {
+            error(ErrorCode.ER_PARSE_ERROR, replySeq, AdminStatement.usage(u));
+        }
     }
 
     /**
