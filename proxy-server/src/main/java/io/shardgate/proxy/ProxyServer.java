@@ -126,7 +126,7 @@ public final class ProxyServer implements AutoCloseable {
     @Override
     public void close() {
         listener.close().awaitUninterruptibly();
-        context.pools.close();
+        context.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }

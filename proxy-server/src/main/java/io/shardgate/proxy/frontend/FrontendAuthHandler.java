@@ -119,10 +119,7 @@ public final class FrontendAuthHandler extends ChannelInboundHandlerAdapter {
                 case GREETED -> onHandshakeResponse(ctx, HandshakeResponse.decode(payload));
                 case SWITCHED -> verify(ctx, Wire.readRest(payload), pluginOf(user));
                 case SHA2_FULL -> onSha2Full(ctx, payload);
-                case SHA2_RSA -> {
-                    String pw = proxy.rsa.decryptPassword(Wire.readRest(payload), nonce);
-                    finishSha2Full(ctx, pw);
-                }
+                case SHA2_RSA -> decryptOffLoop(ctx, Wire.readRest(payload));
                 default -> throw new IllegalStateException(state.name());
             }
         } finally {
@@ -212,6 +209,26 @@ public final class FrontendAuthHandler extends ChannelInboundHandlerAdapter {
         log.debug("connection {}: caching_sha2_password full authentication over TLS", connectionId);
         byte[] clear = Wire.readNulBytes(payload);
         finishSha2Full(ctx, new String(clear, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * An RSA private-key operation costs milliseconds: it runs on the proxy's small auth executor, not on the
+     * event loop that serves other sessions. When that executor's queue is full the login is refused.
+     */
+    private void decryptOffLoop(ChannelHandlerContext ctx, byte[] ciphertext) {
+        state = State.CONNECTING_BACKEND; // nothing more may come from the client meanwhile
+        try {
+            proxy.authExecutor.execute(() -> {
+                String pw = proxy.rsa.decryptPassword(ciphertext, nonce);
+                ctx.executor().execute(() -> {
+                    if (ctx.channel().isActive()) finishSha2Full(ctx, pw);
+                });
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.warn("refusing login of '{}': too many RSA logins in progress", response.user());
+            fail(ctx, ErrorCode.ER_CON_COUNT_ERROR.code, ErrorCode.ER_CON_COUNT_ERROR.sqlState,
+                    "shardgate: too many logins in progress; try again");
+        }
     }
 
     private void finishSha2Full(ChannelHandlerContext ctx, String password) {

@@ -1,6 +1,7 @@
 package io.shardgate.proxy.frontend;
 
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.shardgate.monitor.TopologySource;
 import io.shardgate.proxy.ProxyMetrics;
 import io.shardgate.proxy.auth.RsaPasswordCipher;
@@ -10,6 +11,9 @@ import io.shardgate.router.Router;
 
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,6 +26,9 @@ public final class ProxyContext {
     public final BackendPools pools;
     public final SslContext ssl;
     public final RsaPasswordCipher rsa = new RsaPasswordCipher();
+    /** Runs RSA decryption for caching_sha2_password logins off the event loops: 1 thread, 256 waiting at most. */
+    final ThreadPoolExecutor authExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(256), new DefaultThreadFactory("shardgate-auth", true));
     public final String serverVersion;
     public final ProxyMetrics metrics = new ProxyMetrics();
     private final AtomicLong connectionIds = new AtomicLong();
@@ -40,6 +47,12 @@ public final class ProxyContext {
         this.pools = pools;
         this.ssl = ssl;
         this.serverVersion = serverVersion;
+    }
+
+    /** Closes the backend pools and stops the auth executor. */
+    public void close() {
+        pools.close();
+        authExecutor.shutdownNow();
     }
 
     public long nextConnectionId() {
