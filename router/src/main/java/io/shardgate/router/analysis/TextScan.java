@@ -1,0 +1,255 @@
+package io.shardgate.router.analysis;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Lexical look-ups in a statement text that Druid's AST cannot give (it has no offsets): where each VALUES row
+ * tuple of an INSERT is, and where the outermost LIMIT clause is. Block comments are blanked first (as for the
+ * analysis, offsets unchanged); quotes, backticks and line comments are skipped; only parenthesis depth 0 counts.
+ * Both methods return null when the text does not have the expected shape; callers must then not splice.
+ */
+public final class TextScan {
+    private TextScan() { }
+
+    /**
+     * The spans of the row tuples {@code (...)} following the first top-level {@code VALUES} / {@code VALUE} keyword,
+     * each from its opening to (including) its closing parenthesis, in text order; null when there is none or a
+     * tuple is not closed.
+     */
+    public static List<Span> insertRows(String sql) {
+        String s = SqlText.prepare(sql).parseText();
+        int n = s.length();
+        int depth = 0;
+        int i = 0;
+        int after = -1;
+        while (i < n && after < 0) {
+            char c = s.charAt(i);
+            int skip = skip(s, i);
+            if (skip > i) { i = skip; continue; }
+            if (c == '(') depth++;
+            else if (c == ')') depth--;
+            else if (depth == 0 && wordStart(s, i)) {
+                int e = wordEnd(s, i);
+                String w = s.substring(i, e);
+                if (w.equalsIgnoreCase("VALUES") || w.equalsIgnoreCase("VALUE")) after = e;
+                i = e;
+                continue;
+            }
+            i++;
+        }
+        if (after < 0) return null;
+        List<Span> rows = new ArrayList<>();
+        i = after;
+        while (true) {
+            i = skipSpace(s, i);
+            if (i >= n || s.charAt(i) != '(') return rows.isEmpty() ? null : rows;
+            int start = i;
+            int d = 0;
+            while (i < n) {
+                int skip = skip(s, i);
+                if (skip > i) { i = skip; continue; }
+                char c = s.charAt(i++);
+                if (c == '(') d++;
+                else if (c == ')' && --d == 0) break;
+            }
+            if (d != 0) return null;
+            rows.add(new Span(start, i));
+            i = skipSpace(s, i);
+            if (i < n && s.charAt(i) == ',') i++;
+            else return rows;
+        }
+    }
+
+    /**
+     * The span of the last top-level {@code LIMIT} clause: from the keyword to the end of its arguments
+     * ({@code LIMIT n}, {@code LIMIT m, n}, {@code LIMIT n OFFSET m}, numbers or {@code ?}); null when none.
+     */
+    public static Span outerLimit(String sql) {
+        String s = SqlText.prepare(sql).parseText();
+        int n = s.length();
+        int depth = 0;
+        int i = 0;
+        int found = -1;
+        while (i < n) {
+            char c = s.charAt(i);
+            int skip = skip(s, i);
+            if (skip > i) { i = skip; continue; }
+            if (c == '(') depth++;
+            else if (c == ')') depth--;
+            else if (wordStart(s, i)) {
+                int e = wordEnd(s, i);
+                if (depth == 0 && s.substring(i, e).equalsIgnoreCase("LIMIT")) found = i;
+                i = e;
+                continue;
+            }
+            i++;
+        }
+        if (found < 0) return null;
+        int e = argument(s, wordEnd(s, found));
+        if (e < 0) return null;
+        int j = skipSpace(s, e);
+        if (j < n && s.charAt(j) == ',') {
+            e = argument(s, j + 1);
+        } else if (wordStart(s, j) && s.substring(j, wordEnd(s, j)).equalsIgnoreCase("OFFSET")) {
+            e = argument(s, wordEnd(s, j));
+        }
+        return e < 0 ? null : new Span(found, e);
+    }
+
+    private static final java.util.Set<String> SELECT_END = java.util.Set.of("FROM", "INTO", "WHERE", "GROUP", "HAVING",
+            "WINDOW", "ORDER", "LIMIT", "FOR", "LOCK", "UNION", "EXCEPT", "INTERSECT");
+
+    /**
+     * The spans of the select list items of the first top-level {@code SELECT} (the first item's span includes
+     * modifiers such as DISTINCT), trimmed; null when there is no top-level SELECT.
+     */
+    public static List<Span> selectItems(String sql) {
+        String s = SqlText.prepare(sql).parseText();
+        int n = s.length();
+        int depth = 0;
+        int i = 0;
+        int start = -1;
+        while (i < n && start < 0) {
+            char c = s.charAt(i);
+            int skip = skip(s, i);
+            if (skip > i) { i = skip; continue; }
+            if (c == '(') depth++;
+            else if (c == ')') depth--;
+            else if (wordStart(s, i)) {
+                int e = wordEnd(s, i);
+                if (depth == 0 && s.substring(i, e).equalsIgnoreCase("SELECT")) start = e;
+                i = e;
+                continue;
+            }
+            i++;
+        }
+        if (start < 0) return null;
+        List<Span> items = new ArrayList<>();
+        int itemStart = start;
+        i = start;
+        depth = 0;
+        while (i <= n) {
+            if (i == n) { items.add(trim(s, itemStart, n)); break; }
+            char c = s.charAt(i);
+            int skip = skip(s, i);
+            if (skip > i) { i = skip; continue; }
+            if (c == '(') depth++;
+            else if (c == ')') {
+                if (--depth < 0) { items.add(trim(s, itemStart, i)); break; }
+            } else if (c == ',' && depth == 0) {
+                items.add(trim(s, itemStart, i));
+                itemStart = i + 1;
+            } else if (wordStart(s, i)) {
+                int e = wordEnd(s, i);
+                if (depth == 0 && SELECT_END.contains(s.substring(i, e).toUpperCase(java.util.Locale.ROOT))) {
+                    items.add(trim(s, itemStart, i));
+                    break;
+                }
+                i = e;
+                continue;
+            }
+            i++;
+        }
+        return items;
+    }
+
+    /**
+     * The call {@code function(...)} inside {@code within} (the first one at that span's own parenthesis depth):
+     * its span and its argument's span; null when absent.
+     */
+    public static Span[] call(String sql, Span within, String function) {
+        String s = SqlText.prepare(sql).parseText();
+        int depth = 0;
+        int i = within.start();
+        while (i < within.end()) {
+            char c = s.charAt(i);
+            int skip = skip(s, i);
+            if (skip > i) { i = skip; continue; }
+            if (c == '(') depth++;
+            else if (c == ')') depth--;
+            else if (wordStart(s, i)) {
+                int e = wordEnd(s, i);
+                int open = skipSpace(s, e);
+                if (depth == 0 && s.substring(i, e).equalsIgnoreCase(function) && open < within.end() && s.charAt(open) == '(') {
+                    int d = 0;
+                    int j = open;
+                    while (j < within.end()) {
+                        int k = skip(s, j);
+                        if (k > j) { j = k; continue; }
+                        char x = s.charAt(j++);
+                        if (x == '(') d++;
+                        else if (x == ')' && --d == 0) return new Span[] {new Span(i, j), new Span(open + 1, j - 1)};
+                    }
+                    return null;
+                }
+                i = e;
+                continue;
+            }
+            i++;
+        }
+        return null;
+    }
+
+    private static Span trim(String s, int from, int to) {
+        while (from < to && Character.isWhitespace(s.charAt(from))) from++;
+        while (to > from && Character.isWhitespace(s.charAt(to - 1))) to--;
+        return new Span(from, to);
+    }
+
+    /** End of a number or {@code ?} after optional spaces from {@code i}, or -1. */
+    private static int argument(String s, int i) {
+        i = skipSpace(s, i);
+        if (i < s.length() && s.charAt(i) == '?') return i + 1;
+        int j = i;
+        while (j < s.length() && Character.isDigit(s.charAt(j))) j++;
+        return j > i ? j : -1;
+    }
+
+    private static boolean wordChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c == '$';
+    }
+
+    private static boolean wordStart(String s, int i) {
+        return i < s.length() && Character.isLetter(s.charAt(i)) && (i == 0 || !wordChar(s.charAt(i - 1)));
+    }
+
+    private static int wordEnd(String s, int i) {
+        while (i < s.length() && wordChar(s.charAt(i))) i++;
+        return i;
+    }
+
+    private static int skipSpace(String s, int i) {
+        while (i < s.length()) {
+            int k = skip(s, i);
+            if (k > i && s.charAt(i) != '\'' && s.charAt(i) != '"' && s.charAt(i) != '`') { i = k; continue; }
+            if (!Character.isWhitespace(s.charAt(i))) break;
+            i++;
+        }
+        return i;
+    }
+
+    /** When a quoted string, quoted identifier or line comment starts at {@code i}: the index after it; else i. */
+    private static int skip(String s, int i) {
+        int n = s.length();
+        char c = s.charAt(i);
+        if (c == '\'' || c == '"' || c == '`') {
+            int j = i + 1;
+            while (j < n) {
+                char d = s.charAt(j);
+                if (d == '\\' && c != '`') { j += 2; continue; }
+                if (d == c) {
+                    if (j + 1 < n && s.charAt(j + 1) == c) { j += 2; continue; }
+                    return j + 1;
+                }
+                j++;
+            }
+            return n;
+        }
+        if (c == '#' || (c == '-' && i + 1 < n && s.charAt(i + 1) == '-' && (i + 2 >= n || s.charAt(i + 2) <= ' '))) {
+            int e = s.indexOf('\n', i);
+            return e < 0 ? n : e + 1;
+        }
+        return i;
+    }
+}
