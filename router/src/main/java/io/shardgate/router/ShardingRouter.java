@@ -152,7 +152,7 @@ public final class ShardingRouter implements Router {
         if (allShards.isEmpty()) return noShards;
         StatementFacts f = analyzer.analyze(sql);
         String hint = f.hints().stream().anyMatch(h -> h.equalsIgnoreCase("master"))
-                ? " [hint shardgate:master: master (replica routing is not implemented yet)]" : "";
+                ? " [hint shardgate:master: master (every target is the master until read-write splitting exists)]" : "";
         try {
             RoutePlan p = route(sql, f);
             return hint.isEmpty() ? p : new RoutePlan(p.kind(), p.targets(), p.reason() + hint, p.refusal(), p.merge());

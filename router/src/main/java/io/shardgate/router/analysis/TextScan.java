@@ -68,23 +68,7 @@ public final class TextScan {
     public static Span outerLimit(String sql) {
         String s = SqlText.prepare(sql).parseText();
         int n = s.length();
-        int depth = 0;
-        int i = 0;
-        int found = -1;
-        while (i < n) {
-            char c = s.charAt(i);
-            int skip = skip(s, i);
-            if (skip > i) { i = skip; continue; }
-            if (c == '(') depth++;
-            else if (c == ')') depth--;
-            else if (wordStart(s, i)) {
-                int e = wordEnd(s, i);
-                if (depth == 0 && s.substring(i, e).equalsIgnoreCase("LIMIT")) found = i;
-                i = e;
-                continue;
-            }
-            i++;
-        }
+        int found = topLevelWord(s, "LIMIT", true);
         if (found < 0) return null;
         int e = argument(s, wordEnd(s, found));
         if (e < 0) return null;
@@ -97,6 +81,35 @@ public final class TextScan {
         return e < 0 ? null : new Span(found, e);
     }
 
+    /**
+     * Where {@code word} stands outside parentheses, strings and comments: its first such place, or its last
+     * when {@code last}; -1 when nowhere.
+     */
+    private static int topLevelWord(String s, String word, boolean last) {
+        int n = s.length();
+        int depth = 0;
+        int i = 0;
+        int found = -1;
+        while (i < n) {
+            char c = s.charAt(i);
+            int skip = skip(s, i);
+            if (skip > i) { i = skip; continue; }
+            if (c == '(') depth++;
+            else if (c == ')') depth--;
+            else if (wordStart(s, i)) {
+                int e = wordEnd(s, i);
+                if (depth == 0 && s.substring(i, e).equalsIgnoreCase(word)) {
+                    if (!last) return i;
+                    found = i;
+                }
+                i = e;
+                continue;
+            }
+            i++;
+        }
+        return found;
+    }
+
     private static final java.util.Set<String> SELECT_END = java.util.Set.of("FROM", "INTO", "WHERE", "GROUP", "HAVING",
             "WINDOW", "ORDER", "LIMIT", "FOR", "LOCK", "UNION", "EXCEPT", "INTERSECT");
 
@@ -107,28 +120,13 @@ public final class TextScan {
     public static List<Span> selectItems(String sql) {
         String s = SqlText.prepare(sql).parseText();
         int n = s.length();
-        int depth = 0;
-        int i = 0;
-        int start = -1;
-        while (i < n && start < 0) {
-            char c = s.charAt(i);
-            int skip = skip(s, i);
-            if (skip > i) { i = skip; continue; }
-            if (c == '(') depth++;
-            else if (c == ')') depth--;
-            else if (wordStart(s, i)) {
-                int e = wordEnd(s, i);
-                if (depth == 0 && s.substring(i, e).equalsIgnoreCase("SELECT")) start = e;
-                i = e;
-                continue;
-            }
-            i++;
-        }
-        if (start < 0) return null;
+        int at = topLevelWord(s, "SELECT", false);
+        if (at < 0) return null;
+        int start = wordEnd(s, at);
         List<Span> items = new ArrayList<>();
         int itemStart = start;
-        i = start;
-        depth = 0;
+        int i = start;
+        int depth = 0;
         while (i <= n) {
             if (i == n) { items.add(trim(s, itemStart, n)); break; }
             char c = s.charAt(i);
