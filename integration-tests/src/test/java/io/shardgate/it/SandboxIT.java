@@ -157,11 +157,16 @@ class SandboxIT {
         }
     }
 
-    private static void awaitTrue(String what, Callable<Boolean> probe) throws Exception {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!probe.call()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + DEADLINE.toSeconds() + " s: " + what);
-            Thread.sleep(100);
-        }
+    private static void awaitTrue(String what, Callable<Boolean> probe) {
+        Exception[] last = new Exception[1];
+        boolean ok = Poll.until(DEADLINE, () -> {
+            try {
+                return probe.call();
+            } catch (Exception e) {
+                last[0] = e; // a server still starting: keep polling until the deadline, report it if it lasts
+                return false;
+            }
+        });
+        if (!ok) throw new AssertionError("timed out after " + DEADLINE.toSeconds() + " s: " + what, last[0]);
     }
 }
