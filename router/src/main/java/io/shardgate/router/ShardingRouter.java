@@ -80,6 +80,16 @@ public final class ShardingRouter implements Router {
     /** Functions whose value differs per backend connection, so a multi-shard statement cannot use them. */
     private static final Set<String> CONNECTION_BOUND = Set.of("LAST_INSERT_ID", "FOUND_ROWS", "ROW_COUNT", "CONNECTION_ID");
 
+    /**
+     * Functions whose value can differ per shard (time, randomness, connection): a write to a broadcast table using
+     * one would leave the copies different. Matched when called ({@code NOW(}); UNIX_TIMESTAMP only without argument.
+     */
+    private static final Set<String> PER_SHARD_CALLS = Set.of("UUID", "UUID_SHORT", "RAND", "NOW", "SYSDATE", "CURDATE",
+            "CURTIME", "UNIX_TIMESTAMP", "LAST_INSERT_ID", "CONNECTION_ID", "UTC_TIMESTAMP", "UTC_DATE", "UTC_TIME");
+    /** Their keyword forms, which need no parentheses. */
+    private static final Set<String> PER_SHARD_WORDS = Set.of("CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME",
+            "LOCALTIME", "LOCALTIMESTAMP");
+
     private final ShardMap map;
     private final StatementAnalyzer analyzer;
     private final Cache<String, RoutePlan> cache;
@@ -243,6 +253,12 @@ public final class ShardingRouter implements Router {
                             + " is not supported (every shard would read its own rows)");
                 }
             }
+            String fn = allShards.size() > 1 ? perShardFunction(sql) : null;
+            if (fn != null) {
+                throw refuse("a write to broadcast table " + writtenBroadcast.get(0).name() + " using " + fn
+                        + " is not supported: each shard would compute its own value and the copies would differ;"
+                        + " compute the value in the application and send it as a literal");
+            }
             return multi(Kind.FANOUT_WRITE, sql, f, refs, allShards, Map.of(), null,
                     "broadcast table " + writtenBroadcast.get(0).name() + " is written on every shard");
         }
@@ -258,6 +274,17 @@ public final class ShardingRouter implements Router {
             return insert(sql, f, refs, sharded);
         }
         return shardedDml(sql, f, refs, sharded, local, write);
+    }
+
+    /** The first function of the text whose value can differ per shard, as written in a message; else null. */
+    private static String perShardFunction(String sql) {
+        for (TextScan.Word w : TextScan.words(sql)) {
+            if (PER_SHARD_WORDS.contains(w.word())) return w.word() + (w.call().isEmpty() ? "" : "()");
+            if (!PER_SHARD_CALLS.contains(w.word()) || w.call().isEmpty()) continue;
+            if (w.word().equals("UNIX_TIMESTAMP") && !w.call().equals("()")) continue;   // of a given time: fixed
+            return w.word() + "()";
+        }
+        return null;
     }
 
     private RoutePlan ddl(String sql, StatementFacts f, List<Ref> refs, List<Ref> sharded, List<Ref> broadcast,
@@ -339,6 +366,13 @@ public final class ShardingRouter implements Router {
                     + " could not be split (row tuples not found in the text); send one statement per shard");
         }
         Span all = new Span(spans.get(0).start(), spans.get(spans.size() - 1).end());
+        // an executable comment among the tuples, or a comment across the run's ends (e.g. VALUES (1) /*!, (1500) */),
+        // would be cut by the splice into broken or different SQL
+        if (TextScan.spliceCutsComment(sql, all.start(), all.end())) {
+            throw refuse("a multi-row " + verb + " into " + t.name() + " whose rows land on shards " + shards
+                    + " with a comment across its VALUES tuples cannot be split; remove the comment"
+                    + " or send one statement per shard");
+        }
         List<RouteTarget> targets = new ArrayList<>();
         for (String shard : shards) {
             StringBuilder rows = new StringBuilder();
@@ -449,6 +483,18 @@ public final class ShardingRouter implements Router {
         if (s.rollup()) throw refuse("GROUP BY ... WITH ROLLUP" + on);
         if (s.having()) throw refuse("HAVING" + on);
         if (s.calcFoundRows()) throw refuse("SQL_CALC_FOUND_ROWS" + on);
+        if (s.nestedOrderLimit()) {
+            // the merge would apply only the outer ORDER BY / LIMIT; MySQL applies the inner ones first
+            throw refuse("a bracketed query with its own ORDER BY or LIMIT followed by another ORDER BY or LIMIT" + on
+                    + "; use a single ORDER BY ... LIMIT");
+        }
+        for (SelectShape.OrderItem o : s.orderBy()) {
+            // the merge compares values without the collation, so its order could differ from the shards'
+            if (o.collation() != null) {
+                throw refuse("ORDER BY " + o.expr() + " COLLATE " + o.collation() + on
+                        + " (the merge cannot compare by that collation); sort without COLLATE");
+            }
+        }
         List<MergeSpec.AggregateColumn> aggs = new ArrayList<>();
         boolean star = false;
         List<Span> itemSpans = null;
@@ -499,6 +545,13 @@ public final class ShardingRouter implements Router {
             String label = it.alias() != null ? it.alias() : call[0].of(sql);
             aggs.add(new MergeSpec.AggregateColumn(i, it.expr(), c, s.items().size() + avgs++, label));
         }
+        int firstStar = -1;
+        for (int i = 0; i < s.items().size() && firstStar < 0; i++) if (s.items().get(i).star()) firstStar = i;
+        if (firstStar >= 0 && (!aggs.isEmpty() || !s.groupBy().isEmpty() || s.distinct())) {
+            // a * expands to columns the router does not know: positions after it cannot be located by index
+            String what = s.distinct() ? "SELECT DISTINCT" : !s.groupBy().isEmpty() ? "GROUP BY" : "an aggregate";
+            throw refuse(what + " with * in the select list" + on + "; name the columns instead of *");
+        }
         if (avgs > 0) {
             int end = itemSpans.get(itemSpans.size() - 1).end();
             edits.put(new Span(end, end), hidden.toString());
@@ -506,17 +559,53 @@ public final class ShardingRouter implements Router {
         List<Integer> group = new ArrayList<>();
         for (SelectShape.GroupItem g : s.groupBy()) {
             if (g.selectIndex() < 0) throw refuse("GROUP BY " + g.expr() + ", which is not in the select list," + on);
+            // MySQL resolves a GROUP BY name to a table column before a select alias: an alias naming anything but
+            // that same column may group by something else than the item the merge would use
+            String name = plainName(g.expr());
+            SelectShape.Item it = s.items().get(g.selectIndex());
+            if (name != null && it.alias() != null && name.equalsIgnoreCase(it.alias())
+                    && !name.equalsIgnoreCase(plainName(it.expr()))) {
+                throw refuse("GROUP BY " + g.expr() + ", which names the select alias of " + it.expr() + "," + on
+                        + " (MySQL may group by a column of that name); use another alias or GROUP BY the expression");
+            }
             group.add(g.selectIndex());
         }
         List<MergeSpec.SortKey> order = new ArrayList<>();
         for (SelectShape.OrderItem o : s.orderBy()) {
-            if (o.selectIndex() >= 0) {
+            if (o.selectIndex() >= 0 && (firstStar < 0 || o.selectIndex() < firstStar)) {
                 order.add(new MergeSpec.SortKey(o.selectIndex(), null, o.expr(), o.descending()));
-            } else if (star && o.expr().matches("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)?")) {
-                String col = o.expr().substring(o.expr().lastIndexOf('.') + 1);
-                order.add(new MergeSpec.SortKey(-1, col, o.expr(), o.descending()));
+            } else if (o.selectIndex() >= 0) {
+                throw refuse("ORDER BY " + o.expr() + ", at or after * in the select list," + on
+                        + "; name the columns instead of *");
+            } else if (star && o.expr().matches("[A-Za-z_$][A-Za-z0-9_$]*")) {
+                // found by name in the result of the *: only unambiguous with a single table and an unqualified name
+                if (tables.size() > 1) {
+                    throw refuse("ORDER BY " + o.expr() + " with * in the select list of several tables" + on
+                            + "; name the columns instead of *");
+                }
+                order.add(new MergeSpec.SortKey(-1, o.expr(), o.expr(), o.descending()));
+            } else if (star) {
+                throw refuse("ORDER BY " + o.expr() + " with * in the select list" + on
+                        + "; sort by an unqualified column name, or name the columns instead of *");
             } else {
                 throw refuse("ORDER BY " + o.expr() + ", which is not in the select list," + on);
+            }
+        }
+        // GroupFold folds ADJACENT rows with equal keys and SortedMerge keeps each shard's order: the merged stream
+        // has equal keys adjacent only when the ORDER BY starts with the group keys (for DISTINCT: all items)
+        if (!group.isEmpty()) {
+            if (!startsWith(order, group)) {
+                throw refuse("GROUP BY across shards needs ORDER BY on the group columns (ORDER BY "
+                        + s.groupBy().stream().map(SelectShape.GroupItem::expr).collect(Collectors.joining(", "))
+                        + ") for now (over sharded table " + table.name() + ")");
+            }
+        } else if (s.distinct() && aggs.isEmpty()) {
+            List<Integer> all = new ArrayList<>();
+            for (int i = 0; i < s.items().size(); i++) all.add(i);
+            if (!startsWith(order, all)) {
+                throw refuse("SELECT DISTINCT across shards needs ORDER BY on all its select items (ORDER BY "
+                        + s.items().stream().map(i -> i.alias() != null ? i.alias() : i.expr())
+                        .collect(Collectors.joining(", ")) + ") for now (over sharded table " + table.name() + ")");
             }
         }
         long offset = 0;
@@ -541,6 +630,21 @@ public final class ShardingRouter implements Router {
             }
         }
         return new MergeSpec(order, group, aggs, s.distinct(), offset, count, shardLimit, avgs);
+    }
+
+    /** Whether the first sort keys are the select indexes {@code keys}, in that order (any direction). */
+    private static boolean startsWith(List<MergeSpec.SortKey> order, List<Integer> keys) {
+        if (order.size() < keys.size()) return false;
+        for (int i = 0; i < keys.size(); i++) if (order.get(i).selectIndex() != keys.get(i)) return false;
+        return true;
+    }
+
+    /** The column name of a (possibly qualified, possibly backticked) column reference text; else null. */
+    private static String plainName(String expr) {
+        String x = expr.trim();
+        if (!x.matches("(`[^`]+`|[A-Za-z0-9_$]+)(\\.(`[^`]+`|[A-Za-z0-9_$]+)){0,2}")) return null;
+        if (x.endsWith("`")) return x.substring(x.lastIndexOf('`', x.length() - 2) + 1, x.length() - 1);
+        return x.substring(x.lastIndexOf('.') + 1);
     }
 
     /**

@@ -159,6 +159,31 @@ class ShardingRouterTest {
                 row("SELECT 1; SELECT 2", Kind.PASSTHROUGH, "g0: <unchanged>"),
                 row("INSERT INTO log (a) VALUES (1); INSERT INTO log (a) VALUES (2)", Kind.SINGLE,
                         t("s0", "INSERT INTO `user_db_0`.`log` (a) VALUES (1); INSERT INTO `user_db_0`.`log` (a) VALUES (2)")),
+                // ---- nearby valid forms of the review's refusals (see refused())
+                row("SELECT name, * FROM user ORDER BY name", Kind.SCATTER_READ, each("SELECT name, * FROM `db`.`user` ORDER BY name", ALL)),
+                row("(SELECT name FROM user ORDER BY name LIMIT 2)", Kind.SCATTER_READ,
+                        each("(SELECT name FROM `db`.`user` ORDER BY name LIMIT 2)", ALL)),
+                row("(SELECT name FROM user WHERE uid = 5 ORDER BY name LIMIT 2) ORDER BY name DESC", Kind.SINGLE,
+                        t("s0", "(SELECT name FROM `user_db_0`.`user` WHERE uid = 5 ORDER BY name LIMIT 2) ORDER BY name DESC")),
+                row("SELECT city, COUNT(*) FROM user GROUP BY city ORDER BY city DESC", Kind.SCATTER_READ,
+                        each("SELECT city, COUNT(*) FROM `db`.`user` GROUP BY city ORDER BY city DESC", ALL)),
+                row("SELECT city, name, COUNT(*) AS n FROM user GROUP BY city, name ORDER BY city, name DESC, n", Kind.SCATTER_READ,
+                        each("SELECT city, name, COUNT(*) AS n FROM `db`.`user` GROUP BY city, name ORDER BY city, name DESC, n", ALL)),
+                row("SELECT city, COUNT(*) FROM user WHERE uid = 5 GROUP BY city", Kind.SINGLE,
+                        t("s0", "SELECT city, COUNT(*) FROM `user_db_0`.`user` WHERE uid = 5 GROUP BY city")),
+                row("SELECT DISTINCT city, name FROM user ORDER BY city, name", Kind.SCATTER_READ,
+                        each("SELECT DISTINCT city, name FROM `db`.`user` ORDER BY city, name", ALL)),
+                row("SELECT name FROM user WHERE uid = 1500 ORDER BY name COLLATE utf8mb4_bin", Kind.SINGLE,
+                        t("s1", "SELECT name FROM `user_db_1`.`user` WHERE uid = 1500 ORDER BY name COLLATE utf8mb4_bin")),
+                row("SELECT u.name AS name, COUNT(*) FROM user u GROUP BY name ORDER BY name", Kind.SCATTER_READ,
+                        each("SELECT u.name AS name, COUNT(*) FROM `db`.`user` u GROUP BY name ORDER BY name", ALL)),
+                row("SELECT uid AS name, COUNT(*) FROM user WHERE uid = 5 GROUP BY name", Kind.SINGLE,
+                        t("s0", "SELECT uid AS name, COUNT(*) FROM `user_db_0`.`user` WHERE uid = 5 GROUP BY name")),
+                row("INSERT INTO city (id, name, t) VALUES (1, 'now()', UNIX_TIMESTAMP('2024-01-01')) /* NOW() */", Kind.FANOUT_WRITE,
+                        each("INSERT INTO `db`.`city` (id, name, t) VALUES (1, 'now()', UNIX_TIMESTAMP('2024-01-01')) /* NOW() */", ALL)),
+                row("UPDATE city SET `now` = c.rand WHERE id = 1", Kind.FANOUT_WRITE,
+                        each("UPDATE `db`.`city` SET `now` = c.rand WHERE id = 1", ALL)),
+                row("INSERT INTO user (uid) VALUES (1) /*!, (5) */", Kind.SINGLE, t("s0", "INSERT INTO `user_db_0`.`user` (uid) VALUES (1) /*!, (5) */")),
                 // ---- hint: still master (recorded in the reason, checked below)
                 row("/*+ shardgate:master */ SELECT * FROM user WHERE uid = 5", Kind.SINGLE,
                         t("s0", "/*+ shardgate:master */ SELECT * FROM `user_db_0`.`user` WHERE uid = 5")));
@@ -213,7 +238,45 @@ class ShardingRouterTest {
                 Arguments.of("SELECT @n := uid FROM user", "assigning a user variable"),
                 Arguments.of("UPDATE user SET x = LAST_INSERT_ID()", "LAST_INSERT_ID() in a statement over sharded table user"),
                 Arguments.of("SELECT GET_LOCK('a', 1) FROM user", "GET_LOCK() in a statement"),
-                Arguments.of("LOCK TABLES user WRITE", "LOCK_TABLES statement naming sharded table user is not supported"));
+                Arguments.of("LOCK TABLES user WRITE", "LOCK_TABLES statement naming sharded table user is not supported"),
+                // ---- review: plans whose merge would differ from MySQL across shards
+                // 1. a * hides the positions after it
+                Arguments.of("SELECT * FROM user ORDER BY user.name", "ORDER BY user.name with * in the select list over sharded table user"),
+                Arguments.of("SELECT u.*, o.item FROM user u JOIN orders o ON u.uid = o.uid ORDER BY name",
+                        "ORDER BY name with * in the select list of several tables"),
+                Arguments.of("SELECT *, name FROM user ORDER BY name", "ORDER BY name, at or after * in the select list"),
+                Arguments.of("SELECT * FROM user ORDER BY 1", "ORDER BY 1, at or after * in the select list"),
+                Arguments.of("SELECT city, COUNT(*), user.* FROM user GROUP BY city ORDER BY city", "GROUP BY with * in the select list"),
+                Arguments.of("SELECT COUNT(*), * FROM user", "an aggregate with * in the select list"),
+                Arguments.of("SELECT DISTINCT * FROM user", "SELECT DISTINCT with * in the select list"),
+                // 2. a bracketed block's own ORDER BY / LIMIT under an outer one
+                Arguments.of("(SELECT name FROM user ORDER BY name LIMIT 2) ORDER BY name DESC",
+                        "a bracketed query with its own ORDER BY or LIMIT followed by another ORDER BY or LIMIT"),
+                Arguments.of("(SELECT * FROM user ORDER BY uid LIMIT 2) LIMIT 5", "a bracketed query with its own ORDER BY or LIMIT"),
+                // 3. GroupFold needs equal group keys adjacent
+                Arguments.of("SELECT city, COUNT(*) FROM user GROUP BY city",
+                        "GROUP BY across shards needs ORDER BY on the group columns (ORDER BY city) for now"),
+                Arguments.of("SELECT city, COUNT(*) AS n FROM user GROUP BY city ORDER BY n DESC",
+                        "GROUP BY across shards needs ORDER BY on the group columns (ORDER BY city) for now"),
+                Arguments.of("SELECT city, name, COUNT(*) FROM user GROUP BY city, name ORDER BY name, city",
+                        "GROUP BY across shards needs ORDER BY on the group columns (ORDER BY city, name) for now"),
+                Arguments.of("SELECT DISTINCT city FROM user", "SELECT DISTINCT across shards needs ORDER BY on all its select items (ORDER BY city)"),
+                Arguments.of("SELECT DISTINCT city, name FROM user ORDER BY name, city", "SELECT DISTINCT across shards needs ORDER BY on all its select items"),
+                // 4. the merge cannot compare by a collation
+                Arguments.of("SELECT name FROM user ORDER BY name COLLATE utf8mb4_bin", "ORDER BY name COLLATE utf8mb4_bin over sharded table user"),
+                // 5. MySQL resolves a GROUP BY name to a column before an alias
+                Arguments.of("SELECT uid AS name, COUNT(*) FROM user GROUP BY name ORDER BY name", "GROUP BY name, which names the select alias of uid"),
+                Arguments.of("SELECT x, AVG(y) AS x FROM user GROUP BY x ORDER BY x", "GROUP BY x, which names the select alias of AVG(y)"),
+                // 6. broadcast copies must stay equal
+                Arguments.of("INSERT INTO city (id, created) VALUES (1, NOW())", "a write to broadcast table city using NOW()"),
+                Arguments.of("UPDATE city SET token = uuid() WHERE id = 1", "a write to broadcast table city using UUID()"),
+                Arguments.of("INSERT INTO city (id, t) VALUES (1, CURRENT_TIMESTAMP)", "using CURRENT_TIMESTAMP"),
+                Arguments.of("UPDATE city SET t = UNIX_TIMESTAMP ( ) WHERE id = 1", "using UNIX_TIMESTAMP()"),
+                Arguments.of("DELETE FROM city WHERE created < SYSDATE()", "using SYSDATE()"),
+                Arguments.of("INSERT INTO city (id, n) VALUES (1, /*!50000 RAND() + */ 0)", "using RAND()"),
+                // 7. a split must not cut a comment
+                Arguments.of("INSERT INTO user (uid) VALUES (1) /*!, (1500) */", "with a comment across its VALUES tuples cannot be split"),
+                Arguments.of("INSERT INTO user (uid) VALUES (1), /*!50000 (1500), */ (2500)", "with a comment across its VALUES tuples"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -243,17 +306,17 @@ class ShardingRouterTest {
 
     @Test
     void aggregatesAndGroupByMergeAndPageAfterMerging() {
-        RoutePlan p = ROUTER.plan("SELECT city, COUNT(*) AS n, SUM(score), MIN(uid), MAX(uid) FROM user GROUP BY city ORDER BY n DESC LIMIT 3");
+        RoutePlan p = ROUTER.plan("SELECT city, COUNT(*) AS n, SUM(score), MIN(uid), MAX(uid) FROM user GROUP BY city ORDER BY city, n DESC LIMIT 3");
         assertThat(p.kind()).isEqualTo(Kind.SCATTER_READ);
         assertThat(p.targets()).hasSize(4);
         // groups span shards: the shards get no LIMIT, the merge pages
-        assertThat(p.targets().get(0).sql()).isEqualTo("SELECT city, COUNT(*) AS n, SUM(score), MIN(uid), MAX(uid) FROM `user_db_0`.`user` GROUP BY city ORDER BY n DESC ");
+        assertThat(p.targets().get(0).sql()).isEqualTo("SELECT city, COUNT(*) AS n, SUM(score), MIN(uid), MAX(uid) FROM `user_db_0`.`user` GROUP BY city ORDER BY city, n DESC ");
         MergeSpec m = p.merge();
         assertThat(m.groupBy()).containsExactly(0);
         assertThat(m.aggregates()).extracting(MergeSpec.AggregateColumn::combine).containsExactly(
                 MergeSpec.Combine.COUNT_SUM, MergeSpec.Combine.SUM, MergeSpec.Combine.MIN, MergeSpec.Combine.MAX);
         assertThat(m.aggregates()).extracting(MergeSpec.AggregateColumn::selectIndex).containsExactly(1, 2, 3, 4);
-        assertThat(m.orderBy()).containsExactly(new MergeSpec.SortKey(1, null, "n", true));
+        assertThat(m.orderBy()).containsExactly(new MergeSpec.SortKey(0, null, "city", false), new MergeSpec.SortKey(1, null, "n", true));
         assertThat(m.offset()).isZero();
         assertThat(m.count()).isEqualTo(3L);
         assertThat(m.shardLimit()).isNull();
@@ -261,7 +324,7 @@ class ShardingRouterTest {
 
     @Test
     void distinctAndStarOrderByAreMergeable() {
-        RoutePlan d = ROUTER.plan("SELECT DISTINCT city FROM user");
+        RoutePlan d = ROUTER.plan("SELECT DISTINCT city FROM user ORDER BY city");
         assertThat(d.merge().distinct()).isTrue();
         RoutePlan s = ROUTER.plan("SELECT * FROM user ORDER BY uid LIMIT 5");
         assertThat(s.merge().orderBy()).containsExactly(new MergeSpec.SortKey(-1, "uid", "uid", false));
@@ -290,10 +353,10 @@ class ShardingRouterTest {
 
     @Test
     void avgIsRewrittenToSumInPlaceAndAHiddenCount() {
-        RoutePlan p = ROUTER.plan("SELECT city, avg( u.score ) AS a, MAX(uid), AVG(qty) FROM user u WHERE uid >= 2000 GROUP BY city ORDER BY a DESC");
+        RoutePlan p = ROUTER.plan("SELECT city, avg( u.score ) AS a, MAX(uid), AVG(qty) FROM user u WHERE uid >= 2000 GROUP BY city ORDER BY city, a DESC");
         assertThat(describe(p)).containsExactly(
-                t("s2", "SELECT city, SUM( u.score ) AS a, MAX(uid), SUM(qty), COUNT( u.score ), COUNT(qty) FROM `user_db_2`.`user` u WHERE uid >= 2000 GROUP BY city ORDER BY a DESC"),
-                t("s3", "SELECT city, SUM( u.score ) AS a, MAX(uid), SUM(qty), COUNT( u.score ), COUNT(qty) FROM `user_db_3`.`user` u WHERE uid >= 2000 GROUP BY city ORDER BY a DESC"));
+                t("s2", "SELECT city, SUM( u.score ) AS a, MAX(uid), SUM(qty), COUNT( u.score ), COUNT(qty) FROM `user_db_2`.`user` u WHERE uid >= 2000 GROUP BY city ORDER BY city, a DESC"),
+                t("s3", "SELECT city, SUM( u.score ) AS a, MAX(uid), SUM(qty), COUNT( u.score ), COUNT(qty) FROM `user_db_3`.`user` u WHERE uid >= 2000 GROUP BY city ORDER BY city, a DESC"));
         MergeSpec m = p.merge();
         assertThat(m.hiddenColumns()).isEqualTo(2);
         assertThat(m.aggregates()).containsExactly(

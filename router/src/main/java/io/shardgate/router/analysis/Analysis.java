@@ -1014,6 +1014,10 @@ final class Analysis {
         SQLSelectQueryBlock first = firstBlock(q);
         SQLOrderBy ob = sel.getOrderBy();
         SQLLimit lim = sel.getLimit();
+        // (SELECT .. ORDER BY/LIMIT ..) ORDER BY/LIMIT ..: only the outer clauses are described below, so say that
+        // the bracketed block has its own (a merge applying only the outer ones would differ from MySQL)
+        boolean nested = !union && first != null && (ob != null || lim != null)
+                && ((first.getOrderBy() != null && first.getOrderBy() != ob) || (first.getLimit() != null && first.getLimit() != lim));
         if (q instanceof SQLUnionQuery u) {
             if (ob == null) ob = u.getOrderBy();
             if (lim == null) lim = u.getLimit();
@@ -1039,11 +1043,26 @@ final class Analysis {
         if (ob != null) {
             for (SQLSelectOrderByItem it : ob.getItems()) {
                 order.add(new SelectShape.OrderItem(text(it.getExpr()), it.getType() == SQLOrderingSpecification.DESC,
-                        first == null ? -1 : selectIndex(it.getExpr(), first, items)));
+                        first == null ? -1 : selectIndex(it.getExpr(), first, items),
+                        collationOf(it)));
             }
         }
         SelectShape.LockMode lock = lockOf(q);
-        return new SelectShape(items, distinct, group, rollup, having, order, limitOf(lim), lock, union, calc);
+        return new SelectShape(items, distinct, group, rollup, having, order, limitOf(lim), lock, union, calc, nested);
+    }
+
+    /**
+     * The COLLATE of an ORDER BY item, or null. Druid keeps it out of the printed fast-path text (on the item, or on
+     * an identifier), so look in both places, and in the full printed text for other expression shapes.
+     */
+    private static String collationOf(SQLSelectOrderByItem it) {
+        if (it.getCollate() != null) return norm(it.getCollate());
+        SQLExpr e = it.getExpr();
+        if (e instanceof SQLIdentifierExpr id) return id.getCollate() == null ? null : norm(id.getCollate());
+        if (e instanceof SQLIntegerExpr) return null;
+        String t = e.toString();
+        int at = t.toUpperCase(Locale.ROOT).indexOf("COLLATE");
+        return at < 0 ? null : t.substring(at + 7).trim();
     }
 
     private static SQLSelectQueryBlock firstBlock(SQLSelectQuery q) {
@@ -1128,6 +1147,7 @@ final class Analysis {
             int found = -1;
             List<SQLSelectItem> sel = block.getSelectList();
             for (int k = 0; k < sel.size(); k++) {
+                if (items.get(k).star()) continue;   // a `*` / `t.*` item is never the named column
                 SQLExpr x = sel.get(k).getExpr();
                 String c = x instanceof SQLIdentifierExpr xi ? norm(xi.getName()) : x instanceof SQLPropertyExpr xp ? norm(xp.getName()) : null;
                 if (n.equalsIgnoreCase(c) && items.get(k).alias() == null) {
@@ -1138,7 +1158,7 @@ final class Analysis {
             return found;
         }
         String t = text(e);
-        for (int k = 0; k < items.size(); k++) if (t.equalsIgnoreCase(items.get(k).expr())) return k;
+        for (int k = 0; k < items.size(); k++) if (!items.get(k).star() && t.equalsIgnoreCase(items.get(k).expr())) return k;
         return -1;
     }
 

@@ -17,10 +17,20 @@ import java.util.List;
  * @param lock      FOR UPDATE / FOR SHARE (also LOCK IN SHARE MODE) on any block of the outermost query
  * @param union     the outermost query is a UNION; {@code items} are then the first branch's
  * @param calcFoundRows SQL_CALC_FOUND_ROWS
+ * @param nestedOrderLimit a bracketed query block has its own ORDER BY or LIMIT and the statement has an outer
+ *                      ORDER BY or LIMIT too ({@code (SELECT .. LIMIT 2) ORDER BY ..}); {@code orderBy} and
+ *                      {@code limit} are then the outer ones and the inner ones are not described
  */
 public record SelectShape(List<Item> items, boolean distinct, List<GroupItem> groupBy, boolean rollup,
                           boolean having, List<OrderItem> orderBy, Limit limit, LockMode lock, boolean union,
-                          boolean calcFoundRows) {
+                          boolean calcFoundRows, boolean nestedOrderLimit) {
+
+    /** Without a nested ORDER BY / LIMIT. */
+    public SelectShape(List<Item> items, boolean distinct, List<GroupItem> groupBy, boolean rollup,
+                       boolean having, List<OrderItem> orderBy, Limit limit, LockMode lock, boolean union,
+                       boolean calcFoundRows) {
+        this(items, distinct, groupBy, rollup, having, orderBy, limit, lock, union, calcFoundRows, false);
+    }
 
     public SelectShape {
         items = List.copyOf(items);
@@ -62,11 +72,20 @@ public record SelectShape(List<Item> items, boolean distinct, List<GroupItem> gr
         }
     }
 
-    /** @param selectIndex index of the matching {@link Item} (by position, alias or same expression), or -1 */
-    public record OrderItem(String expr, boolean descending, int selectIndex) {
+    /**
+     * @param selectIndex index of the matching {@link Item} (by position, alias or same expression), or -1
+     * @param collation   {@code COLLATE} name of the item (Druid keeps it apart from {@code expr}), or null
+     */
+    public record OrderItem(String expr, boolean descending, int selectIndex, String collation) {
+        public OrderItem(String expr, boolean descending, int selectIndex) {
+            this(expr, descending, selectIndex, null);
+        }
+
         @Override
         public String toString() {
-            return expr + (descending ? " DESC" : "") + (selectIndex >= 0 ? "#" + selectIndex : "");
+            return expr + (collation != null && !expr.toUpperCase(java.util.Locale.ROOT).contains("COLLATE")
+                    ? " COLLATE " + collation : "") + (descending ? " DESC" : "")
+                    + (selectIndex >= 0 ? "#" + selectIndex : "");
         }
     }
 
@@ -87,6 +106,7 @@ public record SelectShape(List<Item> items, boolean distinct, List<GroupItem> gr
         if (lock != LockMode.NONE) sb.append(' ').append(lock == LockMode.FOR_UPDATE ? "for-update" : "for-share");
         if (union) sb.append(" union");
         if (calcFoundRows) sb.append(" calc-found-rows");
+        if (nestedOrderLimit) sb.append(" nested-order-limit");
         return sb.append('}').toString();
     }
 }

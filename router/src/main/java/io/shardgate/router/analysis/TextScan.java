@@ -189,6 +189,68 @@ public final class TextScan {
         return null;
     }
 
+    /**
+     * Whether replacing [{@code from}, {@code to}) of the original text (the run of INSERT row tuples) would cut a
+     * block comment: one that starts before the run and ends inside it, or starts inside and ends after it, or an
+     * executable comment ({@code /*!}, {@code /*M!}) overlapping it at all, whose content is SQL the splice would
+     * move or drop (e.g. {@code VALUES (1) /*!, (1500) *}{@code /}). A plain comment wholly inside the run is
+     * harmless (dropped with a gap or copied with its tuple), as are line comments (they end before the next tuple).
+     */
+    public static boolean spliceCutsComment(String sql, int from, int to) {
+        int n = sql.length();
+        int i = 0;
+        while (i < n && i < to) {
+            int k = skip(sql, i);
+            if (k > i) { i = k; continue; }
+            if (sql.charAt(i) == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+                int close = sql.indexOf("*/", i + 2);
+                int end = close < 0 ? n : close + 2;
+                boolean executable = sql.startsWith("/*!", i) || sql.startsWith("/*M!", i);
+                if (end > from && (executable || i < from || end > to)) return true;
+                i = end;
+                continue;
+            }
+            i++;
+        }
+        return false;
+    }
+
+    /**
+     * A word outside strings, quoted identifiers and comments (executable comments' content included), not part of
+     * a qualified name or a variable: upper-cased {@code word}; {@code call} is "" when no {@code (} follows,
+     * "()" for an empty argument list, "(" otherwise.
+     */
+    public record Word(String word, String call) { }
+
+    /** The {@link Word}s of the statement, in text order. */
+    public static List<Word> words(String sql) {
+        String s = SqlText.prepare(sql).parseText();
+        int n = s.length();
+        List<Word> out = new ArrayList<>();
+        int i = 0;
+        while (i < n) {
+            int k = skip(s, i);
+            if (k > i) { i = k; continue; }
+            if (wordStart(s, i)) {
+                int e = wordEnd(s, i);
+                char before = i > 0 ? s.charAt(i - 1) : ' ';
+                if (before != '.' && before != '@') {
+                    int j = skipSpace(s, e);
+                    String call = "";
+                    if (j < n && s.charAt(j) == '(') {
+                        int m = skipSpace(s, j + 1);
+                        call = m < n && s.charAt(m) == ')' ? "()" : "(";
+                    }
+                    out.add(new Word(s.substring(i, e).toUpperCase(java.util.Locale.ROOT), call));
+                }
+                i = e;
+                continue;
+            }
+            i++;
+        }
+        return out;
+    }
+
     private static Span trim(String s, int from, int to) {
         while (from < to && Character.isWhitespace(s.charAt(from))) from++;
         while (to > from && Character.isWhitespace(s.charAt(to - 1))) to--;

@@ -31,6 +31,8 @@ class SelectShapeTest {
                         "select{[count(DISTINCT a) AS n <COUNT DISTINCT>, sum(b) <SUM>, min(c) <MIN>, max(d) <MAX>, avg(e) <AVG>]}"),
                 row("select group_concat(a), std(b) from t", "select{[group_concat(a) <OTHER>, std(b) <OTHER>]}"),
                 row("select sum(a) / count(b) from t", "select{[sum(a) / count(b) <nested-aggregate>]}"),
+                row("select a from t order by a collate utf8mb4_bin desc", "select{[a] order=[a COLLATE utf8mb4_bin DESC#0]}"),
+                row("(select a from t limit 1)", "select{[a] limit 1}"),
                 row("select coalesce(max(a), 0) m from t", "select{[coalesce(max(a), 0) AS m <nested-aggregate>]}"),
                 row("select a, count(*) from t group by a", "select{[a, count(*) <COUNT>] group=[a#0]}"),
                 row("select a, b, count(*) from t group by 2, a with rollup having count(*) > 1",
@@ -55,7 +57,7 @@ class SelectShapeTest {
                 row("select sql_calc_found_rows * from t limit 1", "select{[*] limit 1 calc-found-rows}"),
                 row("select a from t union select a from orders", "select{[a] union}"),
                 row("select a from t union all select a from orders order by a desc limit 3", "select{[a] order=[a DESC#0] limit 3 union}"),
-                row("(select a from t order by a limit 1) order by a desc limit 2", "select{[a] order=[a DESC#0] limit 2}"),
+                row("(select a from t order by a limit 1) order by a desc limit 2", "select{[a] order=[a DESC#0] limit 2 nested-order-limit}"),
                 row("select 1", "select{[1]}"));
     }
 
