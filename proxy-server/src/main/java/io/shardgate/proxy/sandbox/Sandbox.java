@@ -271,16 +271,7 @@ public final class Sandbox implements AutoCloseable {
                 "DELETE FROM mysql.global_priv WHERE Host NOT IN ('localhost', '127.0.0.1', '::1');",
                 "DELETE FROM mysql.proxies_priv WHERE Host NOT IN ('localhost', '127.0.0.1', '::1');",
                 "FLUSH PRIVILEGES;",
-                "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1';",
-                "GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;",
-                "CREATE USER IF NOT EXISTS 'root'@'::1';",
-                "GRANT ALL PRIVILEGES ON *.* TO 'root'@'::1' WITH GRANT OPTION;",
-                "CREATE USER IF NOT EXISTS 'shardgate'@'127.0.0.1' IDENTIFIED VIA mysql_native_password USING PASSWORD('shardgate');",
-                "GRANT ALL PRIVILEGES ON *.* TO 'shardgate'@'127.0.0.1' WITH GRANT OPTION;",
-                "CREATE USER IF NOT EXISTS 'shardgate'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD('shardgate');",
-                "GRANT ALL PRIVILEGES ON *.* TO 'shardgate'@'localhost' WITH GRANT OPTION;",
-                "CREATE USER IF NOT EXISTS 'repl'@'127.0.0.1' IDENTIFIED BY 'repl';",
-                "GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'repl'@'127.0.0.1';",
+                accounts("IDENTIFIED VIA mysql_native_password USING PASSWORD('" + PROXY_PASSWORD + "')"),
                 "FLUSH PRIVILEGES;", "");
         Path sqlFile = work.resolve("accounts.sql");
         Files.writeString(sqlFile, sql);
@@ -297,18 +288,10 @@ public final class Sandbox implements AutoCloseable {
      * from --init-file during --initialize-insecure, which does not write a binary log.
      */
     private void initMySqlTemplate(Path work) throws IOException, InterruptedException {
-        String nativeAuth = mySqlAtLeast(9, 0) ? "" : " IDENTIFIED WITH mysql_native_password BY 'shardgate'"; // 9.x dropped it
-        String sql = String.join("\n",
-                "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1';",
-                "GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;",
-                "CREATE USER IF NOT EXISTS 'root'@'::1';",
-                "GRANT ALL PRIVILEGES ON *.* TO 'root'@'::1' WITH GRANT OPTION;",
-                "CREATE USER IF NOT EXISTS 'shardgate'@'127.0.0.1'" + nativeAuth + ";",
-                "GRANT ALL PRIVILEGES ON *.* TO 'shardgate'@'127.0.0.1' WITH GRANT OPTION;",
-                "CREATE USER IF NOT EXISTS 'shardgate'@'localhost'" + nativeAuth + ";",
-                "GRANT ALL PRIVILEGES ON *.* TO 'shardgate'@'localhost' WITH GRANT OPTION;",
-                "CREATE USER IF NOT EXISTS 'repl'@'127.0.0.1' IDENTIFIED BY 'repl';",
-                "GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'repl'@'127.0.0.1';", "");
+        // 9.x dropped mysql_native_password: there the account uses the default plugin (caching_sha2_password)
+        String proxyAuth = mySqlAtLeast(9, 0) ? "IDENTIFIED BY '" + PROXY_PASSWORD + "'"
+                : "IDENTIFIED WITH mysql_native_password BY '" + PROXY_PASSWORD + "'";
+        String sql = String.join("\n", accounts(proxyAuth), "");
         Path sqlFile = work.resolve("accounts.sql");
         Files.writeString(sqlFile, sql);
         List<String> init = new ArrayList<>(List.of(bin.mariadbd().toString(), "--no-defaults"));
@@ -317,6 +300,25 @@ public final class Sandbox implements AutoCloseable {
                 "--init-file=" + sqlFile, "--innodb-log-file-size=48M"));
         if (mySqlAtLeast(8, 4) && !mySqlAtLeast(9, 0)) init.add("--mysql-native-password=ON");
         run(init, null, work.resolve("initialize.log"), "mysqld --initialize-insecure");
+    }
+
+    /**
+     * The sandbox's accounts, one statement per line: root with no password on loopback, the proxy's account
+     * ({@code proxyAuth} is its flavour's IDENTIFIED clause), and the replication account.
+     */
+    private static String accounts(String proxyAuth) {
+        List<String> sql = new ArrayList<>();
+        for (String host : List.of("127.0.0.1", "::1")) {
+            sql.add("CREATE USER IF NOT EXISTS 'root'@'" + host + "';");
+            sql.add("GRANT ALL PRIVILEGES ON *.* TO 'root'@'" + host + "' WITH GRANT OPTION;");
+        }
+        for (String host : List.of("127.0.0.1", "localhost")) {
+            sql.add("CREATE USER IF NOT EXISTS '" + PROXY_USER + "'@'" + host + "' " + proxyAuth + ";");
+            sql.add("GRANT ALL PRIVILEGES ON *.* TO '" + PROXY_USER + "'@'" + host + "' WITH GRANT OPTION;");
+        }
+        sql.add("CREATE USER IF NOT EXISTS 'repl'@'127.0.0.1' IDENTIFIED BY 'repl';");
+        sql.add("GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'repl'@'127.0.0.1';");
+        return String.join("\n", sql);
     }
 
     private List<String> command(Instance i) {
@@ -365,25 +367,53 @@ public final class Sandbox implements AutoCloseable {
     }
 
     private void awaitReady(Instance i) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        SQLException last = null;
-        while (System.nanoTime() < deadline) {
-            if (closed.get()) throw new IOException("sandbox closed while waiting for " + i.name);
-            Process p = i.process;
-            if (p == null || !p.isAlive()) {
-                throw new IOException(i.name + " exited" + (p == null ? "" : " with code " + p.exitValue())
-                        + " during startup" + errorLogTail(i));
-            }
-            try (Connection c = ControlSql.root(i.port)) {
-                ControlSql.query(c, "SELECT 1");
-                return;
-            } catch (SQLException e) {
-                last = e;
-            }
+        SQLException[] last = {null};
+        boolean up;
+        try {
+            up = poll(READY_TIMEOUT, () -> acceptsConnections(i, last));
+        } catch (SQLException e) {
+            throw new IOException(i.name + ": " + e.getMessage(), e); // not thrown: the probe keeps its SQL errors
+        }
+        if (up) return;
+        if (closed.get()) throw new IOException("sandbox closed while waiting for " + i.name);
+        throw new IOException(i.name + " did not accept connections on " + i.hostPort() + " within "
+                + READY_TIMEOUT.toSeconds() + " s (" + (last[0] == null ? "" : last[0].getMessage()) + ")" + errorLogTail(i));
+    }
+
+    /** One readiness check: the process is alive and answers SELECT 1; the SQL error, if any, goes to {@code last[0]}. */
+    private boolean acceptsConnections(Instance i, SQLException[] last) throws IOException {
+        Process p = i.process;
+        if (p == null || !p.isAlive()) {
+            throw new IOException(i.name + " exited" + (p == null ? "" : " with code " + p.exitValue())
+                    + " during startup" + errorLogTail(i));
+        }
+        try (Connection c = ControlSql.root(i.port)) {
+            ControlSql.query(c, "SELECT 1");
+            return true;
+        } catch (SQLException e) {
+            last[0] = e;
+            return false;
+        }
+    }
+
+    /** A condition {@link #poll} checks each round: true when met; an exception ends the wait with it. */
+    @FunctionalInterface
+    private interface Probe {
+        boolean met() throws IOException, SQLException;
+    }
+
+    /**
+     * Checks {@code probe} every {@value #POLL_MILLIS} ms until it is met (true), the timeout passes or the
+     * sandbox is closed (false). The sleep is the polling interval; the condition itself is what is waited on.
+     */
+    private boolean poll(Duration timeout, Probe probe) throws IOException, SQLException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!closed.get()) {
+            if (probe.met()) return true;
+            if (System.nanoTime() >= deadline) return false;
             Thread.sleep(POLL_MILLIS);
         }
-        throw new IOException(i.name + " did not accept connections on " + i.hostPort() + " within "
-                + READY_TIMEOUT.toSeconds() + " s (" + (last == null ? "" : last.getMessage()) + ")" + errorLogTail(i));
+        return false;
     }
 
     /** Verifies the template's accounts where it matters: the proxy's login works. */
@@ -431,38 +461,31 @@ public final class Sandbox implements AutoCloseable {
     private void awaitReplicaRunning(Instance r) throws IOException, InterruptedException, SQLException {
         String io = bin.isMySql() ? "Replica_IO_Running" : "Slave_IO_Running";
         String sqlThread = bin.isMySql() ? "Replica_SQL_Running" : "Slave_SQL_Running";
-        String lastState = "";
-        long deadline = System.nanoTime() + REPLICATION_TIMEOUT.toNanos();
+        String[] lastState = {""};
+        boolean[] running = {false};
         try (Connection c = ControlSql.root(r.port)) {
-            while (System.nanoTime() < deadline && !closed.get()) {
+            poll(REPLICATION_TIMEOUT, () -> {
                 List<Map<String, String>> rows = ControlSql.query(c, bin.isMySql() ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS");
-                if (!rows.isEmpty()) {
-                    Map<String, String> s = rows.get(0);
-                    if ("Yes".equals(s.get(io)) && "Yes".equals(s.get(sqlThread))) return;
-                    lastState = io + "=" + s.get(io) + ", " + sqlThread + "=" + s.get(sqlThread)
-                            + ", Last_IO_Error=" + s.get("Last_IO_Error") + ", Last_SQL_Error=" + s.get("Last_SQL_Error");
-                    // a stopped SQL thread with an error does not heal by waiting
-                    if ("No".equals(s.get(sqlThread)) && !isBlank(s.get("Last_SQL_Error"))) break;
-                }
-                Thread.sleep(POLL_MILLIS);
-            }
+                if (rows.isEmpty()) return false;
+                Map<String, String> st = rows.get(0);
+                running[0] = "Yes".equals(st.get(io)) && "Yes".equals(st.get(sqlThread));
+                lastState[0] = io + "=" + st.get(io) + ", " + sqlThread + "=" + st.get(sqlThread)
+                        + ", Last_IO_Error=" + st.get("Last_IO_Error") + ", Last_SQL_Error=" + st.get("Last_SQL_Error");
+                // a stopped SQL thread with an error does not heal by waiting: stop polling
+                return running[0] || "No".equals(st.get(sqlThread)) && !isBlank(st.get("Last_SQL_Error"));
+            });
         }
-        throw new IOException(r.name + ": replication not running (" + lastState + ")" + errorLogTail(r));
+        if (!running[0]) throw new IOException(r.name + ": replication not running (" + lastState[0] + ")" + errorLogTail(r));
     }
 
     private void awaitSemiSyncClients(Instance m) throws IOException, InterruptedException, SQLException {
         String var = bin.isMySql() ? "Rpl_semi_sync_source_clients" : "Rpl_semi_sync_master_clients";
         String want = Integer.toString(spec.replicas());
-        String have = null;
-        long deadline = System.nanoTime() + REPLICATION_TIMEOUT.toNanos();
+        String[] have = {null};
         try (Connection c = ControlSql.root(m.port)) {
-            while (System.nanoTime() < deadline && !closed.get()) {
-                have = ControlSql.status(c, var);
-                if (want.equals(have)) return;
-                Thread.sleep(POLL_MILLIS);
-            }
+            if (poll(REPLICATION_TIMEOUT, () -> want.equals(have[0] = ControlSql.status(c, var)))) return;
         }
-        throw new IOException(m.name + ": " + var + " is " + have + ", expected " + want + errorLogTail(m));
+        throw new IOException(m.name + ": " + var + " is " + have[0] + ", expected " + want + errorLogTail(m));
     }
 
     // ---- drills and shutdown ------------------------------------------------------------------------------------

@@ -86,11 +86,18 @@ public final class TextScan {
      * when {@code last}; -1 when nowhere.
      */
     private static int topLevelWord(String s, String word, boolean last) {
-        int n = s.length();
+        return topLevelWord(s, 0, s.length(), word, last, false);
+    }
+
+    /**
+     * Like {@link #topLevelWord(String, String, boolean)} within [{@code from}, {@code to}) (depth counted from
+     * {@code from}); with {@code called}, only where the word is followed by {@code (} (a function call).
+     */
+    private static int topLevelWord(String s, int from, int to, String word, boolean last, boolean called) {
         int depth = 0;
-        int i = 0;
+        int i = from;
         int found = -1;
-        while (i < n) {
+        while (i < to) {
             char c = s.charAt(i);
             int skip = skip(s, i);
             if (skip > i) { i = skip; continue; }
@@ -98,7 +105,9 @@ public final class TextScan {
             else if (c == ')') depth--;
             else if (wordStart(s, i)) {
                 int e = wordEnd(s, i);
-                if (depth == 0 && s.substring(i, e).equalsIgnoreCase(word)) {
+                int next = skipSpace(s, e);
+                if (depth == 0 && s.substring(i, e).equalsIgnoreCase(word)
+                        && (!called || next < to && s.charAt(next) == '(')) {
                     if (!last) return i;
                     found = i;
                 }
@@ -158,33 +167,17 @@ public final class TextScan {
      */
     public static Span[] call(String sql, Span within, String function) {
         String s = SqlText.prepare(sql).parseText();
-        int depth = 0;
-        int i = within.start();
-        while (i < within.end()) {
-            char c = s.charAt(i);
-            int skip = skip(s, i);
-            if (skip > i) { i = skip; continue; }
-            if (c == '(') depth++;
-            else if (c == ')') depth--;
-            else if (wordStart(s, i)) {
-                int e = wordEnd(s, i);
-                int open = skipSpace(s, e);
-                if (depth == 0 && s.substring(i, e).equalsIgnoreCase(function) && open < within.end() && s.charAt(open) == '(') {
-                    int d = 0;
-                    int j = open;
-                    while (j < within.end()) {
-                        int k = skip(s, j);
-                        if (k > j) { j = k; continue; }
-                        char x = s.charAt(j++);
-                        if (x == '(') d++;
-                        else if (x == ')' && --d == 0) return new Span[] {new Span(i, j), new Span(open + 1, j - 1)};
-                    }
-                    return null;
-                }
-                i = e;
-                continue;
-            }
-            i++;
+        int i = topLevelWord(s, within.start(), within.end(), function, false, true);
+        if (i < 0) return null;
+        int open = skipSpace(s, wordEnd(s, i));
+        int d = 0;
+        int j = open;
+        while (j < within.end()) {
+            int k = skip(s, j);
+            if (k > j) { j = k; continue; }
+            char x = s.charAt(j++);
+            if (x == '(') d++;
+            else if (x == ')' && --d == 0) return new Span[] {new Span(i, j), new Span(open + 1, j - 1)};
         }
         return null;
     }
