@@ -157,13 +157,34 @@ public final class ShardingRouter implements Router {
         return cache.get(sql, this::planUncached);
     }
 
+    /**
+     * With another database current, unqualified names are that database's: the statement is the default
+     * group's unless it names the logical schema explicitly. Such plans are cached under a key no statement
+     * text can equal (a NUL first).
+     */
+    @Override
+    public RoutePlan plan(String sql, String currentDb) {
+        if (map.schema() == null || (currentDb != null && currentDb.equalsIgnoreCase(map.schema()))) return plan(sql);
+        if (cache == null || sql.length() > MAX_CACHED_LENGTH) return planUncached(sql, false);
+        return cache.get("\0" + sql, k -> planUncached(sql, false));
+    }
+
     /** Plans without looking at or filling the cache. */
     public RoutePlan planUncached(String sql) {
+        return planUncached(sql, true);
+    }
+
+    /** @param logicalCurrent the logical schema is the current database (unqualified names are its tables) */
+    private RoutePlan planUncached(String sql, boolean logicalCurrent) {
         if (allShards.isEmpty()) return noShards;
+        if (!logicalCurrent && !mentions(sql, map.schema())) {
+            return passthrough("another database is current and the statement does not name " + map.schema());
+        }
         StatementFacts f = analyzer.analyze(sql);
         String hint = f.hints().stream().anyMatch(h -> h.equalsIgnoreCase("master"))
                 ? " [hint shardgate:master: master (every target is the master until read-write splitting exists)]" : "";
         try {
+            if (!logicalCurrent) requireQualified(f);
             RoutePlan p = route(sql, f);
             return hint.isEmpty() ? p : new RoutePlan(p.kind(), p.targets(), p.reason() + hint, p.refusal(), p.merge());
         } catch (Refused r) {
@@ -172,6 +193,45 @@ public final class ShardingRouter implements Router {
             // a bug here must not take the session down, nor guess a route
             return RoutePlan.refused(new Refusal(1105, "HY000", "shardgate could not plan this statement: " + e),
                     "router failure" + hint);
+        }
+    }
+
+    /** Whether {@code word} occurs in {@code sql} as a whole word, ignoring case (a cheap filter before parsing). */
+    private static boolean mentions(String sql, String word) {
+        int from = 0;
+        while (true) {
+            int i = indexOfIgnoreCase(sql, word, from);
+            if (i < 0) return false;
+            int end = i + word.length();
+            if ((i == 0 || !identifierChar(sql.charAt(i - 1))) && (end == sql.length() || !identifierChar(sql.charAt(end)))) {
+                return true;
+            }
+            from = i + 1;
+        }
+    }
+
+    private static int indexOfIgnoreCase(String s, String w, int from) {
+        for (int i = from, last = s.length() - w.length(); i <= last; i++) {
+            if (s.regionMatches(true, i, w, 0, w.length())) return i;
+        }
+        return -1;
+    }
+
+    private static boolean identifierChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c == '$';
+    }
+
+    /**
+     * Another database is current and the statement names the logical schema: the analyzer would take its
+     * unqualified names for logical tables, so only statements whose every table is qualified are planned.
+     */
+    private void requireQualified(StatementFacts f) {
+        if (!f.parsed()) throw refuse("cannot parse a statement naming " + map.schema() + " (" + f.error() + ")");
+        for (TableRef t : f.tables()) {
+            if (t.schema() == null) {
+                throw refuse("table " + t.name() + " is unqualified while the current database is not " + map.schema()
+                        + " and the statement names " + map.schema() + "; USE " + map.schema() + " or qualify every table");
+            }
         }
     }
 
