@@ -22,6 +22,7 @@ import io.shardgate.proxy.protocol.LogicalPacketDecoder;
 import io.shardgate.proxy.protocol.PacketFrameDecoder;
 import io.shardgate.router.DefaultGroupRouter;
 import io.shardgate.router.Router;
+import io.shardgate.router.ShardingRouter;
 import io.shardgate.rules.Endpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +54,9 @@ public final class ProxyServer implements AutoCloseable {
         ProxyConfig.Backend be = config.backend();
         BackendPools pools = new BackendPools(new BackendPool.Settings(be.user(), be.password(), be.connectTimeoutMs(),
                 be.maxPerInstance(), be.maxIdlePerInstance(), be.idleTimeoutMs()));
-        Router router = new DefaultGroupRouter(config.shardMap().defaultGroup());
+        // without shards every statement is the default group's: the router that need not read statements does that
+        Router router = config.shardMap().shards().isEmpty() ? new DefaultGroupRouter(config.shardMap().defaultGroup())
+                : new ShardingRouter(config.shardMap());
         String version = "auto".equals(fe.serverVersion())
                 ? probeVersion(workers, pools, topology.current(), config) : fe.serverVersion();
         ProxyContext ctx = new ProxyContext(config, router, topology, pools, TlsContexts.server(config.tls()), version);

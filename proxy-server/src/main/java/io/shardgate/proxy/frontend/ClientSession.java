@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.shardgate.proxy.backend.BackendConnection;
+import io.shardgate.proxy.backend.BackendProfile;
 import io.shardgate.proxy.backend.BackendException;
 import io.shardgate.proxy.backend.ResponseKind;
 import io.shardgate.proxy.backend.ResponseSink;
@@ -22,7 +23,12 @@ import io.shardgate.proxy.protocol.Packet;
 import io.shardgate.proxy.protocol.Packets;
 import io.shardgate.proxy.protocol.ResultSetWriter;
 import io.shardgate.proxy.protocol.ServerStatus;
+import io.shardgate.proxy.exec.FanoutWrite;
+import io.shardgate.proxy.exec.ScatterRead;
+import io.shardgate.proxy.exec.ShardCall;
 import io.shardgate.router.RoutePlan;
+import io.shardgate.router.RouteTarget;
+import io.shardgate.rules.Endpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +37,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The command phase of one client connection. Each command is planned by the router and carried out on the
@@ -39,8 +46,16 @@ import java.util.List;
  * result never piles up in the proxy; a client that sends commands before reading answers stops being read
  * once one is queued.
  *
- * <p>Until multiplexing arrives, a session keeps one backend connection (to its default group's master)
- * from login to close, so every session setting the client makes simply holds.
+ * <p>Until multiplexing arrives, a session keeps its backend connections from first use to close: the one to
+ * its default group's master from login (every unsharded statement runs there, so session settings simply
+ * hold), and one more per shard a statement needs at once, taken when first needed. Those replay the
+ * session's SET statements ({@link SessionSets}) before their first statement. Statements for one shard
+ * are relayed as they come back; statements for several are answered by {@link FanoutWrite} (writes) or
+ * {@link ScatterRead} (merged reads).
+ *
+ * <p>With a sharded map the logical schema is the proxy's: {@code USE} / COM_INIT_DB naming it selects the
+ * default shard's database on the default connection, and the current database decides how unqualified
+ * table names are planned.
  */
 public final class ClientSession extends ChannelInboundHandlerAdapter implements ResponseSink {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
@@ -55,6 +70,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final Charset textCharset;
     private final boolean deprecateEof;
     private final BackendConnection backend;
+    private final BackendProfile profile;
+    /** Backend connections the session holds, the default one first. */
+    private final List<Held> held = new ArrayList<>();
+    private final SessionSets sets = new SessionSets();
+    /** The database the client made current (as it named it), or null. */
+    private String currentDb;
+    /** The backend connection whose response is being relayed to the client, if any. */
+    private BackendConnection relaying;
+    /** The merged read in progress, if any. */
+    private ScatterRead scatter;
+    /** Runs when the relayed response ends without an error (it records what the statement changed). */
+    private Runnable onSuccess;
     private final ArrayDeque<Packet> queue = new ArrayDeque<>();
     private long queuedBytes;
     private ChannelHandlerContext ctx;
@@ -72,6 +99,22 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.textCharset = Collations.javaCharset(login.charset());
         this.deprecateEof = Capabilities.has(login.capabilities(), Capabilities.DEPRECATE_EOF);
         this.backend = backend;
+        this.profile = BackendProfile.of(login.capabilities());
+        this.currentDb = login.database();
+        Held primary = new Held(backend);
+        primary.applied = sets.latest();
+        held.add(primary);
+    }
+
+    /** A backend connection of this session, and how much of the session's SET history it has applied. */
+    private static final class Held {
+        final BackendConnection connection;
+        long applied;
+        boolean taken;
+
+        Held(BackendConnection connection) {
+            this.connection = connection;
+        }
     }
 
     public long connectionId() {
@@ -139,7 +182,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     ctx.close();
                 }
                 case Command.QUERY -> query(payload, replySeq);
-                case Command.PING, Command.INIT_DB, Command.STATISTICS -> forward(payload, ResponseKind.SINGLE, replySeq);
+                case Command.PING, Command.STATISTICS -> forward(payload, ResponseKind.SINGLE, replySeq);
+                case Command.INIT_DB -> initDb(payload, replySeq);
                 case Command.SET_OPTION -> {
                     backendOptionsChanged = true;
                     forward(payload, ResponseKind.SINGLE, replySeq);
@@ -190,13 +234,243 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 return;
             }
         }
-        RoutePlan plan = proxy.router.plan(sql);
-        if (!plan.singleTarget() || !plan.targets().get(0).unchanged()) {
-            error(ErrorCode.ER_NOT_SUPPORTED_YET, replySeq, "shardgate: this statement needs " + plan.targets().size()
-                    + " targets or rewriting, which this version cannot execute");
+        if (!proxy.sharding()) {
+            forward(payload, ResponseKind.RESULT, replySeq); // one group, statements unchanged
             return;
         }
+        if (first == 'u') {
+            String db = SessionStatements.useDatabase(sql);
+            if (db != null) {
+                useDatabase(db, replySeq, true);
+                return;
+            }
+        }
+        RoutePlan plan = proxy.router.plan(sql, currentDb);
+        switch (plan.kind()) {
+            case REFUSED -> {
+                RoutePlan.Refusal r = plan.refusal();
+                ctx.writeAndFlush(Packets.err(ctx.alloc(), replySeq, r.code(), r.sqlState(), r.message()));
+            }
+            case PASSTHROUGH -> passthrough(payload, sql, first, replySeq);
+            case SINGLE -> {
+                RouteTarget t = plan.targets().get(0);
+                Endpoint master = masterOf(t.group());
+                if (t.unchanged() && master.equals(backend.endpoint())) {
+                    forward(payload, ResponseKind.RESULT, replySeq);
+                    return;
+                }
+                busy = true;
+                ByteBuf out = statement(t.unchanged() ? sql : t.sql());
+                take(List.of(master), replySeq, out, conns -> relay(conns.get(0), out, replySeq));
+            }
+            case FANOUT_WRITE, SCATTER_READ -> {
+                busy = true;
+                List<Endpoint> masters = new ArrayList<>();
+                List<ByteBuf> payloads = new ArrayList<>();
+                for (RouteTarget t : plan.targets()) {
+                    masters.add(masterOf(t.group()));
+                    payloads.add(statement(t.unchanged() ? sql : t.sql()));
+                }
+                take(masters, replySeq, payloads, conns -> {
+                    List<ShardCall> calls = new ArrayList<>();
+                    for (int i = 0; i < conns.size(); i++) {
+                        RouteTarget t = plan.targets().get(i);
+                        String label = (t.shard() != null ? t.shard() : "group") + " (" + t.group() + ")";
+                        calls.add(new ShardCall(label, conns.get(i), payloads.get(i)));
+                    }
+                    if (plan.kind() == RoutePlan.Kind.FANOUT_WRITE) {
+                        new FanoutWrite(client, replySeq, calls, this::onComplete).start();
+                    } else {
+                        scatter = new ScatterRead(client, replySeq, deprecateEof, plan.merge(), calls, this::onComplete);
+                        scatter.start();
+                    }
+                });
+            }
+        }
+    }
+
+    /**
+     * A statement of the default group, unchanged. SET statements are remembered (once they succeed) so other
+     * connections of the session can replay them; SET PASSWORD would change the proxy's own backend account.
+     */
+    private void passthrough(ByteBuf payload, String sql, int first, int replySeq) {
+        if (first == 's') {
+            SessionStatements.SetKind kind = SessionStatements.classifySet(sql);
+            switch (kind) {
+                case PASSWORD -> {
+                    error(ErrorCode.ER_NOT_SUPPORTED_YET, replySeq, "shardgate: SET PASSWORD is not supported: it would "
+                            + "change the proxy's own backend account; client accounts are the users in shardgate.yaml");
+                    return;
+                }
+                case SYSTEM_ONLY, WITH_USER_VARIABLES -> {
+                    if (sets.full(sql, kind)) {
+                        error(ErrorCode.ER_NOT_SUPPORTED_YET, replySeq, "shardgate: this session has run "
+                                + SessionSets.MAX_ENTRIES + " SET statements with user variables, the most it replays "
+                                + "on shard connections; reconnect (or COM_RESET_CONNECTION) to start afresh");
+                        return;
+                    }
+                    onSuccess = () -> {
+                        sets.add(sql, kind);
+                        held.get(0).applied = sets.latest();
+                    };
+                }
+                default -> { }
+            }
+        }
         forward(payload, ResponseKind.RESULT, replySeq);
+    }
+
+    /** COM_INIT_DB: the logical schema is the proxy's; any other database is the default group's. */
+    private void initDb(ByteBuf payload, int replySeq) {
+        if (!proxy.sharding()) {
+            forward(payload, ResponseKind.SINGLE, replySeq);
+            return;
+        }
+        useDatabase(payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, textCharset), replySeq, false);
+    }
+
+    /**
+     * Makes {@code db} current: the logical schema selects the default shard's database on the default
+     * connection (so statements without tables, SHOW TABLES and the like, see the default shard), anything
+     * else is selected as named. The client hears the server's answer; the session remembers the name once
+     * it succeeded.
+     */
+    private void useDatabase(String db, int replySeq, boolean asQuery) {
+        String physical = proxy.backendDatabase(db);
+        byte[] name = physical.getBytes(textCharset);
+        ByteBuf out;
+        if (asQuery) {
+            String quoted = "USE `" + physical.replace("`", "``") + "`";
+            out = statement(quoted);
+        } else {
+            out = client.alloc().buffer(1 + name.length).writeByte(Command.INIT_DB).writeBytes(name);
+        }
+        onSuccess = () -> currentDb = db;
+        busy = true;
+        relaying = backend;
+        backend.execute(out, asQuery ? ResponseKind.RESULT : ResponseKind.SINGLE, this, replySeq);
+    }
+
+    private ByteBuf statement(String sql) {
+        byte[] text = sql.getBytes(textCharset);
+        return client.alloc().buffer(1 + text.length).writeByte(Command.QUERY).writeBytes(text);
+    }
+
+    private Endpoint masterOf(String group) {
+        return proxy.topology.current().group(group).master();
+    }
+
+    /** Runs one statement on {@code c}, relaying its response to the client as it arrives. */
+    private void relay(BackendConnection c, ByteBuf out, int replySeq) {
+        busy = true;
+        relaying = c;
+        c.channel().config().setAutoRead(true);
+        c.execute(out, ResponseKind.RESULT, this, replySeq);
+    }
+
+    // ---------------------------------------------------------------- connections for shards
+
+    private void take(List<Endpoint> masters, int replySeq, ByteBuf payload, Consumer<List<BackendConnection>> then) {
+        take(masters, replySeq, List.of(payload), then);
+    }
+
+    /**
+     * One distinct connection per entry of {@code masters} (several for a server that holds several of the
+     * shards), reusing the session's idle ones first, then brought up to date with the session's SET
+     * statements; then {@code then} runs. When one cannot be had the client gets an error naming the server,
+     * {@code payloads} are released, and the session goes on.
+     */
+    private void take(List<Endpoint> masters, int replySeq, List<ByteBuf> payloads, Consumer<List<BackendConnection>> then) {
+        Held[] chosen = new Held[masters.size()];
+        int[] pending = {masters.size()};
+        Throwable[] failure = {null};
+        Runnable oneReady = () -> {
+            if (--pending[0] > 0) return;
+            for (Held h : chosen) if (h != null) h.taken = false;
+            if (failure[0] != null || closing) {
+                payloads.forEach(ReferenceCountUtil::release);
+                if (closing) return;
+                String msg = failure[0] instanceof BackendException b ? b.getMessage() : String.valueOf(failure[0].getMessage());
+                ctx.write(Packets.err(ctx.alloc(), replySeq, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE,
+                        "shardgate: cannot run the statement (nothing was run): " + msg));
+                onComplete(ServerStatus.AUTOCOMMIT, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE.code);
+                return;
+            }
+            List<BackendConnection> conns = new ArrayList<>(chosen.length);
+            for (Held h : chosen) {
+                h.connection.channel().config().setAutoRead(true);
+                conns.add(h.connection);
+            }
+            then.accept(conns);
+        };
+        for (int i = 0; i < masters.size(); i++) {
+            Endpoint ep = masters.get(i);
+            Held h = idleHeld(ep);
+            if (h != null) {
+                h.taken = true;
+                chosen[i] = h;
+                syncSets(h, oneReady, failure);
+                continue;
+            }
+            int slot = i;
+            proxy.pools.pool(ep).acquire(client.eventLoop(), profile, charset, null).addListener(f -> {
+                if (!f.isSuccess()) {
+                    if (failure[0] == null) failure[0] = f.cause();
+                    oneReady.run();
+                    return;
+                }
+                BackendConnection c = (BackendConnection) f.getNow();
+                if (closing) {
+                    proxy.pools.pool(ep).release(c);
+                    oneReady.run();
+                    return;
+                }
+                Held fresh = new Held(c);
+                fresh.taken = true;
+                held.add(fresh);
+                c.channel().closeFuture().addListener(cf -> held.remove(fresh));
+                chosen[slot] = fresh;
+                log.debug("session {}: took backend connection {} on {} ({} held)", connectionId, c.serverConnectionId(), ep, held.size());
+                syncSets(fresh, oneReady, failure);
+            });
+        }
+    }
+
+    private Held idleHeld(Endpoint ep) {
+        for (Held h : held) {
+            if (!h.taken && h.connection.endpoint().equals(ep) && h.connection.usable()) return h;
+        }
+        return null;
+    }
+
+    /** Replays the SET statements {@code h} has not applied yet, in order; then {@code done}. */
+    private void syncSets(Held h, Runnable done, Throwable[] failure) {
+        List<SessionSets.Entry> todo = sets.after(h.applied);
+        if (todo.isEmpty()) {
+            done.run();
+            return;
+        }
+        replay(h, todo, 0, done, failure);
+    }
+
+    private void replay(Held h, List<SessionSets.Entry> todo, int i, Runnable done, Throwable[] failure) {
+        if (i == todo.size()) {
+            done.run();
+            return;
+        }
+        SessionSets.Entry e = todo.get(i);
+        h.connection.executeInternal(e.sql()).addListener(f -> {
+            if (!f.isSuccess()) {
+                if (failure[0] == null) {
+                    failure[0] = new BackendException("replaying the session's \"" + e.sql() + "\" on "
+                            + h.connection.endpoint() + " failed: " + f.cause().getMessage(), f.cause());
+                }
+                done.run();
+                return;
+            }
+            h.applied = e.number();
+            replay(h, todo, i + 1, done, failure);
+        });
     }
 
     /** The statement's first non-blank byte, lower-cased (a cheap filter before decoding); -1 when blank. */
@@ -212,7 +486,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private void admin(AdminStatement admin, int replySeq) {
         if (admin instanceof AdminStatement.Explain e) {
-            RoutePlan plan = proxy.router.plan(e.statement());
+            RoutePlan plan = proxy.router.plan(e.statement(), currentDb);
             List<List<String>> rows = new ArrayList<>();
             for (String line : plan.explain().split("\n")) rows.add(List.of(line));
             ResultSetWriter.write(client, replySeq, deprecateEof, ServerStatus.AUTOCOMMIT, List.of("plan"), rows);
@@ -272,6 +546,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void afterReset(Future<?> f, int replySeq) {
         if (closing) return;
         if (f.isSuccess()) {
+            // the other connections are given back (their pool resets them too) and the SET history forgotten
+            sets.clear();
+            held.get(0).applied = sets.latest();
+            for (Held h : new ArrayList<>(held.subList(1, held.size()))) {
+                held.remove(h);
+                proxy.pools.pool(h.connection.endpoint()).release(h.connection);
+            }
             client.writeAndFlush(Packets.ok(client.alloc(), replySeq, ServerStatus.AUTOCOMMIT));
             onComplete(ServerStatus.AUTOCOMMIT, 0);
         } else {
@@ -285,6 +566,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private void forward(ByteBuf payload, ResponseKind kind, int replySeq) {
         busy = true;
+        relaying = backend;
         backend.execute(payload.retain(), kind, this, replySeq);
     }
 
@@ -297,8 +579,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         client.write(chunk, client.voidPromise());
-        if (!client.isWritable() && backend.channel().config().isAutoRead()) {
-            backend.channel().config().setAutoRead(false);
+        BackendConnection from = relaying;
+        if (!client.isWritable() && from != null && from.channel().config().isAutoRead()) {
+            from.channel().config().setAutoRead(false);
             proxy.metrics.backpressurePauses.increment();
         }
     }
@@ -312,6 +595,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public void onComplete(int status, int errorCode) {
         client.flush();
         busy = false;
+        relaying = null;
+        scatter = null;
+        Runnable r = onSuccess;
+        onSuccess = null;
+        if (r != null && errorCode == 0) r.run();
         Packet next;
         while (!busy && !closing && (next = queue.poll()) != null) {
             queuedBytes -= next.payload().readableBytes();
@@ -329,24 +617,40 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void onFailure(Throwable cause) {
+        BackendConnection from = relaying != null ? relaying : backend;
         busy = false;
+        relaying = null;
+        onSuccess = null;
         if (closing || !client.isActive()) return;
-        closing = true;
         log.warn("session {}: {}", connectionId, cause.getMessage());
-        if (backend.stoppedMidPacket()) {
+        if (from.stoppedMidPacket()) {
+            closing = true;
             client.close(); // an ERR cannot be spliced into a half-sent packet; the client sees the connection drop
             return;
         }
         String msg = cause instanceof BackendException ? cause.getMessage() : "shardgate: " + cause;
-        client.writeAndFlush(Packets.err(client.alloc(), backend.nextRelaySequence(), ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE,
+        if (from != backend) {
+            // a shard's connection: the session's own is fine, so the session goes on without that one
+            client.write(Packets.err(client.alloc(), from.nextRelaySequence(), ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE, msg));
+            onComplete(ServerStatus.AUTOCOMMIT, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE.code);
+            return;
+        }
+        closing = true;
+        client.writeAndFlush(Packets.err(client.alloc(), from.nextRelaySequence(), ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE,
                         msg + ". Reconnect."))
               .addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && !backend.channel().config().isAutoRead()) {
-            backend.channel().config().setAutoRead(true);
+        if (ctx.channel().isWritable()) {
+            if (scatter != null) {
+                scatter.onClientWritable(); // it resumes the shards it paused itself
+            } else {
+                for (Held h : held) {
+                    if (!h.connection.channel().config().isAutoRead()) h.connection.channel().config().setAutoRead(true);
+                }
+            }
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -357,12 +661,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         proxy.unregister(this);
         queue.forEach(ReferenceCountUtil::release);
         queue.clear();
-        if (busy || backendOptionsChanged) {
-            backend.close(); // a response still streaming, or options a reset would not undo: not reusable
-        } else {
-            backend.channel().config().setAutoRead(true);
-            proxy.pools.pool(backend.endpoint()).release(backend);
+        for (Held h : new ArrayList<>(held)) {
+            BackendConnection c = h.connection;
+            if (busy || backendOptionsChanged) {
+                c.close(); // a response may still be streaming, or options a reset would not undo: not reusable
+            } else {
+                c.channel().config().setAutoRead(true);
+                proxy.pools.pool(c.endpoint()).release(c);
+            }
         }
+        held.clear();
         ctx.fireChannelInactive();
     }
 

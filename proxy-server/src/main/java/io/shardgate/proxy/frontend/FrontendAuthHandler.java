@@ -265,7 +265,8 @@ public final class FrontendAuthHandler extends ChannelInboundHandlerAdapter {
         state = State.CONNECTING_BACKEND;
         Topology.Member group = proxy.topology.current().group(proxy.config.shardMap().defaultGroup());
         BackendProfile profile = BackendProfile.of(response.capabilities());
-        proxy.pools.pool(group.master()).acquire(ctx.channel().eventLoop(), profile, response.charset(), response.database())
+        proxy.pools.pool(group.master()).acquire(ctx.channel().eventLoop(), profile, response.charset(),
+                        proxy.backendDatabase(response.database()))
                 .addListener(f -> {
                     if (!ctx.channel().isActive()) {
                         if (f.isSuccess()) proxy.pools.pool(group.master()).release((BackendConnection) f.getNow());

@@ -8,6 +8,7 @@ import io.shardgate.proxy.auth.RsaPasswordCipher;
 import io.shardgate.proxy.backend.BackendPools;
 import io.shardgate.proxy.config.ProxyConfig;
 import io.shardgate.router.Router;
+import io.shardgate.rules.ShardMap;
 
 import java.util.Map;
 import java.util.Set;
@@ -53,6 +54,23 @@ public final class ProxyContext {
     public void close() {
         pools.close();
         authExecutor.shutdownNow();
+    }
+
+    /** The router plans by shards (the map declares some): the proxy owns the logical schema. */
+    public boolean sharding() {
+        return !config.shardMap().shards().isEmpty();
+    }
+
+    /**
+     * The database a backend connection selects for the database a client names: the default shard's
+     * physical database for the logical schema (when sharding), else the same name.
+     */
+    public String backendDatabase(String clientDb) {
+        ShardMap map = config.shardMap();
+        if (clientDb != null && sharding() && map.schema() != null && clientDb.equalsIgnoreCase(map.schema())) {
+            return map.shard(map.defaultShard()).database();
+        }
+        return clientDb;
     }
 
     public long nextConnectionId() {

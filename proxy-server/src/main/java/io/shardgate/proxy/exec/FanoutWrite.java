@@ -1,0 +1,118 @@
+package io.shardgate.proxy.exec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.shardgate.proxy.backend.ResponseKind;
+import io.shardgate.proxy.protocol.ErrPacket;
+import io.shardgate.proxy.protocol.OkPacket;
+import io.shardgate.proxy.protocol.Packets;
+import io.shardgate.proxy.protocol.ServerStatus;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs one write on several shards at once (DDL, a broadcast write, a multi-row INSERT split by shard, an
+ * UPDATE/DELETE over several shards) and answers as one server would: affected rows and warnings summed, the
+ * first non-zero LAST_INSERT_ID in shard order. When some shards fail the client gets the first failure's
+ * error, with the shards named that applied it and those that did not: without XA (issue 4) nothing undoes
+ * what the others did, and the message says so.
+ */
+public final class FanoutWrite {
+    private final Channel client;
+    private final int replySeq;
+    private final List<ShardCall> calls;
+    private final Completion completion;
+    private final Outcome[] outcomes;
+    private int pending;
+
+    /** What one shard answered: OK, ERR, or nothing (connection lost). */
+    private record Outcome(OkPacket ok, ErrPacket err) {}
+
+    public FanoutWrite(Channel client, int replySeq, List<ShardCall> calls, Completion completion) {
+        this.client = client;
+        this.replySeq = replySeq;
+        this.calls = List.copyOf(calls);
+        this.completion = completion;
+        this.outcomes = new Outcome[calls.size()];
+    }
+
+    public void start() {
+        pending = calls.size();
+        for (int i = 0; i < calls.size(); i++) {
+            ShardCall c = calls.get(i);
+            c.connection().execute(c.payload(), ResponseKind.RESULT, new Sink(i), 1);
+        }
+    }
+
+    private void done(int i, Outcome o) {
+        if (outcomes[i] != null) return;
+        outcomes[i] = o;
+        if (--pending > 0) return;
+        long affected = 0, lastId = 0;
+        int warnings = 0, status = ServerStatus.AUTOCOMMIT;
+        int firstFailed = -1;
+        List<String> applied = new ArrayList<>(), failed = new ArrayList<>();
+        for (int k = 0; k < outcomes.length; k++) {
+            Outcome r = outcomes[k];
+            if (r.ok() != null) {
+                applied.add(calls.get(k).label());
+                affected += r.ok().affectedRows();
+                if (lastId == 0) lastId = r.ok().lastInsertId();
+                warnings += r.ok().warnings();
+                if (k == 0) status = r.ok().status() & ~ServerStatus.MORE_RESULTS_EXISTS;
+            } else {
+                failed.add(calls.get(k).label());
+                if (firstFailed < 0) firstFailed = k;
+            }
+        }
+        if (firstFailed < 0) {
+            client.write(Packets.ok(client.alloc(), replySeq, affected, lastId, status, Math.min(warnings, 0xffff), null));
+            completion.completed(status, 0);
+            return;
+        }
+        ErrPacket e = outcomes[firstFailed].err();
+        String where = applied.isEmpty()
+                ? " [shardgate: failed on " + String.join(", ", failed) + "; applied on no shard]"
+                : " [shardgate: failed on " + String.join(", ", failed) + " but APPLIED on " + String.join(", ", applied)
+                  + "; the shards now differ: repair the failed ones, or undo the applied ones]";
+        client.write(Packets.err(client.alloc(), replySeq, e.code(), e.sqlState(), e.message() + where));
+        completion.completed(status, e.code());
+    }
+
+    /** Reads one shard's answer: the first packet says OK or ERR; anything else (rows) is read and dropped. */
+    private final class Sink extends PacketSink {
+        private final int index;
+        private Outcome outcome;
+
+        Sink(int index) {
+            super(client.alloc());
+            this.index = index;
+        }
+
+        @Override
+        protected void onPacket(ByteBuf payload) {
+            if (outcome != null || !payload.isReadable()) return;
+            int first = payload.getUnsignedByte(payload.readerIndex());
+            outcome = first == 0xff ? new Outcome(null, ErrPacket.decode(payload))
+                    : first == 0x00 ? new Outcome(OkPacket.decode(payload), null)
+                    : new Outcome(new OkPacket(0, 0, ServerStatus.AUTOCOMMIT, 0), null); // a result set: nothing written
+        }
+
+        @Override
+        public void onReadComplete() {}
+
+        @Override
+        public void onComplete(int status, int errorCode) {
+            releaseBuffers();
+            done(index, outcome != null ? outcome
+                    : new Outcome(null, new ErrPacket(1105, "HY000", "shard " + calls.get(index).label() + " sent an empty answer")));
+        }
+
+        @Override
+        public void onFailure(Throwable cause) {
+            releaseBuffers();
+            done(index, new Outcome(null, new ErrPacket(1429, "HY000", cause.getMessage())));
+        }
+    }
+}

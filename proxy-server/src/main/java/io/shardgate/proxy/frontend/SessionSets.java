@@ -1,0 +1,52 @@
+package io.shardgate.proxy.frontend;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The SET statements a session has run, in order, so that every backend connection the session uses carries
+ * the same settings: a connection taken for another shard replays those it has not seen. Numbered, so a
+ * connection remembers how far it got.
+ *
+ * <p>Bounded: a statement setting only system variables ({@code SET autocommit=1}, {@code SET NAMES ...}),
+ * repeated with the same text, replaces its earlier copy, as pools do on every borrow; statements with user
+ * variables are kept in full (their order matters), up to {@link #MAX_ENTRIES}.
+ */
+final class SessionSets {
+    static final int MAX_ENTRIES = 1024;
+
+    record Entry(long number, String sql) {}
+
+    private final List<Entry> entries = new ArrayList<>();
+    private long last;
+
+    /** Number of the latest statement; a connection that has applied it is up to date. */
+    long latest() {
+        return last;
+    }
+
+    boolean full(String sql, SessionStatements.SetKind kind) {
+        return entries.size() >= MAX_ENTRIES && !(kind == SessionStatements.SetKind.SYSTEM_ONLY && contains(sql));
+    }
+
+    void add(String sql, SessionStatements.SetKind kind) {
+        if (kind == SessionStatements.SetKind.SYSTEM_ONLY) entries.removeIf(e -> e.sql().equals(sql));
+        entries.add(new Entry(++last, sql));
+    }
+
+    /** The statements after {@code applied}, in order. */
+    List<Entry> after(long applied) {
+        List<Entry> out = new ArrayList<>();
+        for (Entry e : entries) if (e.number() > applied) out.add(e);
+        return out;
+    }
+
+    void clear() {
+        entries.clear();
+    }
+
+    private boolean contains(String sql) {
+        for (Entry e : entries) if (e.sql().equals(sql)) return true;
+        return false;
+    }
+}

@@ -1,0 +1,56 @@
+package io.shardgate.proxy.frontend;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Recognises the few statements a sharding session handles itself, by their text. */
+final class SessionStatements {
+    private SessionStatements() {}
+
+    private static final Pattern USE = Pattern.compile(
+            "(?is)\\s*(?:/\\*.*?\\*/\\s*)*USE\\s+(?:`((?:[^`]|``)+)`|([A-Za-z0-9_$]+))\\s*;?\\s*");
+    private static final Pattern SET = Pattern.compile("(?is)\\s*SET\\s+(\\w+)?.*");
+
+    /** The database a {@code USE db} statement names, or null when the statement is something else. */
+    static String useDatabase(String sql) {
+        Matcher m = USE.matcher(sql);
+        if (!m.matches()) return null;
+        return m.group(1) != null ? m.group(1).replace("``", "`") : m.group(2);
+    }
+
+    /** What a SET statement is, for the session state replayed on every shard connection. */
+    enum SetKind { NOT_SET, PASSWORD, TRANSACTION_ONCE, SYSTEM_ONLY, WITH_USER_VARIABLES }
+
+    static SetKind classifySet(String sql) {
+        Matcher m = SET.matcher(sql);
+        if (!m.matches()) return SetKind.NOT_SET;
+        String word = m.group(1) == null ? "" : m.group(1).toUpperCase(Locale.ROOT);
+        if (word.equals("PASSWORD")) return SetKind.PASSWORD;
+        if (word.equals("TRANSACTION")) return SetKind.TRANSACTION_ONCE; // the next transaction only
+        return userVariable(sql) ? SetKind.WITH_USER_VARIABLES : SetKind.SYSTEM_ONLY;
+    }
+
+    /** A {@code @name} that is not {@code @@name}, outside quotes. */
+    private static boolean userVariable(String sql) {
+        char quote = 0;
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') i++;
+                else if (c == quote) quote = 0;
+                continue;
+            }
+            if (c == '\'' || c == '"' || c == '`') {
+                quote = c;
+            } else if (c == '@') {
+                if (i + 1 < sql.length() && sql.charAt(i + 1) == '@') {
+                    i++;
+                } else {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}
