@@ -1,0 +1,59 @@
+package io.shardgate.proxy.frontend;
+
+import io.shardgate.proxy.frontend.SessionStatements.SetKind;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SessionStatementsTest {
+
+    @Test
+    void useNamesTheDatabase() {
+        assertThat(SessionStatements.useDatabase("USE userdb")).isEqualTo("userdb");
+        assertThat(SessionStatements.useDatabase("  use `my``db` ; ")).isEqualTo("my`db");
+        assertThat(SessionStatements.useDatabase("/* c */ USE x")).isEqualTo("x");
+        assertThat(SessionStatements.useDatabase("USER()")).isNull();
+        assertThat(SessionStatements.useDatabase("use a b")).isNull();
+        assertThat(SessionStatements.useDatabase("UPDATE t SET x = 1")).isNull();
+    }
+
+    @Test
+    void setStatementsAreClassified() {
+        assertThat(SessionStatements.classifySet("SET autocommit=1")).isEqualTo(SetKind.SYSTEM_ONLY);
+        assertThat(SessionStatements.classifySet("set names utf8mb4")).isEqualTo(SetKind.SYSTEM_ONLY);
+        assertThat(SessionStatements.classifySet("SET @@session.sql_mode = 'ANSI'")).isEqualTo(SetKind.SYSTEM_ONLY);
+        assertThat(SessionStatements.classifySet("SET sql_mode = 'a@b'")).isEqualTo(SetKind.SYSTEM_ONLY);
+        assertThat(SessionStatements.classifySet("SET @a = 1")).isEqualTo(SetKind.WITH_USER_VARIABLES);
+        assertThat(SessionStatements.classifySet("SET x = @a")).isEqualTo(SetKind.WITH_USER_VARIABLES);
+        assertThat(SessionStatements.classifySet("SET PASSWORD = 'x'")).isEqualTo(SetKind.PASSWORD);
+        assertThat(SessionStatements.classifySet("SET TRANSACTION READ ONLY")).isEqualTo(SetKind.TRANSACTION_ONCE);
+        assertThat(SessionStatements.classifySet("SELECT 1")).isEqualTo(SetKind.NOT_SET);
+        assertThat(SessionStatements.classifySet("SETTINGS")).isEqualTo(SetKind.NOT_SET);
+    }
+
+    @Test
+    void repeatedSystemSettingsReplaceTheirEarlierCopyWhileUserVariablesKeepTheirOrder() {
+        SessionSets s = new SessionSets();
+        s.add("SET autocommit=1", SetKind.SYSTEM_ONLY);
+        s.add("SET @a=1", SetKind.WITH_USER_VARIABLES);
+        long mark = s.latest();
+        s.add("SET @a=2", SetKind.WITH_USER_VARIABLES);
+        s.add("SET autocommit=1", SetKind.SYSTEM_ONLY);
+        assertThat(s.after(0).stream().map(SessionSets.Entry::sql).toList())
+                .isEqualTo(List.of("SET @a=1", "SET @a=2", "SET autocommit=1"));
+        assertThat(s.after(mark).stream().map(SessionSets.Entry::sql).toList())
+                .isEqualTo(List.of("SET @a=2", "SET autocommit=1"));
+        assertThat(s.after(s.latest())).isEmpty();
+    }
+
+    @Test
+    void theHistoryIsBoundedButARepeatedSystemSettingStillFits() {
+        SessionSets s = new SessionSets();
+        s.add("SET autocommit=1", SetKind.SYSTEM_ONLY);
+        for (int i = 1; i < SessionSets.MAX_ENTRIES; i++) s.add("SET @v" + i + "=1", SetKind.WITH_USER_VARIABLES);
+        assertThat(s.full("SET @w=1", SetKind.WITH_USER_VARIABLES)).isTrue();
+        assertThat(s.full("SET autocommit=1", SetKind.SYSTEM_ONLY)).isFalse();
+    }
+}
