@@ -536,6 +536,12 @@ public final class ShardingRouter implements Router {
     }
 
     /** The merge a SELECT across shards needs; adds the per-shard LIMIT rewrite to {@code edits}. */
+    private static List<Integer> allItems(SelectShape s) {
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < s.items().size(); i++) all.add(i);
+        return all;
+    }
+
     private MergeSpec mergeSpec(String sql, SelectShape s, List<TableRef> tables, Ref table, Map<Span, String> edits) {
         if (s == null) return MergeSpec.CONCAT;
         String on = " over sharded table " + table.name() + " across shards is not supported";
@@ -653,21 +659,33 @@ public final class ShardingRouter implements Router {
         }
         // GroupFold folds ADJACENT rows with equal keys and SortedMerge keeps each shard's order: the merged stream
         // has equal keys adjacent only when the ORDER BY starts with the group keys (for DISTINCT: all items)
+        // Without an ORDER BY the shards are asked to sort by the group keys (by position: ORDER BY 1, 2), which
+        // MySQL allows since a grouped result has no defined order; MariaDB returns that order anyway.
+        String addedOrder = null;
+        List<Integer> keys = !group.isEmpty() ? group : s.distinct() && aggs.isEmpty() ? allItems(s) : List.of();
+        if (!keys.isEmpty() && s.orderBy().isEmpty()) {
+            StringBuilder by = new StringBuilder("ORDER BY ");
+            for (int k = 0; k < keys.size(); k++) {
+                if (k > 0) by.append(", ");
+                by.append(keys.get(k) + 1);
+                order.add(new MergeSpec.SortKey(keys.get(k), null, "#" + (keys.get(k) + 1), false));
+            }
+            addedOrder = by.toString();
+        }
         if (!group.isEmpty()) {
             if (!startsWith(order, group)) {
-                throw refuse("GROUP BY across shards needs ORDER BY on the group columns (ORDER BY "
+                throw refuse("GROUP BY across shards needs an ORDER BY that starts with the group columns (ORDER BY "
                         + s.groupBy().stream().map(SelectShape.GroupItem::expr).collect(Collectors.joining(", "))
-                        + ") for now (over sharded table " + table.name() + ")");
+                        + "), or none, for now (over sharded table " + table.name() + ")");
             }
         } else if (s.distinct() && aggs.isEmpty()) {
-            List<Integer> all = new ArrayList<>();
-            for (int i = 0; i < s.items().size(); i++) all.add(i);
-            if (!startsWith(order, all)) {
-                throw refuse("SELECT DISTINCT across shards needs ORDER BY on all its select items (ORDER BY "
+            if (!startsWith(order, keys)) {
+                throw refuse("SELECT DISTINCT across shards needs an ORDER BY on all its select items (ORDER BY "
                         + s.items().stream().map(i -> i.alias() != null ? i.alias() : i.expr())
-                        .collect(Collectors.joining(", ")) + ") for now (over sharded table " + table.name() + ")");
+                        .collect(Collectors.joining(", ")) + "), or none, for now (over sharded table " + table.name() + ")");
             }
         }
+        Span limitSpan = null;
         long offset = 0;
         Long count = null, shardLimit = null;
         Limit l = s.limit();
@@ -678,16 +696,24 @@ public final class ShardingRouter implements Router {
             count = ((Operand.Lit) l.count()).value();
             offset = l.offset() == null ? 0 : ((Operand.Lit) l.offset()).value();
             boolean grouping = !aggs.isEmpty() || !group.isEmpty();
-            if (grouping || offset > 0) {
-                Span span = TextScan.outerLimit(sql);
-                if (span == null) throw refuse("the LIMIT clause could not be found to rewrite it" + on);
+            if (grouping || offset > 0 || addedOrder != null) {
+                limitSpan = TextScan.outerLimit(sql);
+                if (limitSpan == null) throw refuse("the LIMIT clause could not be found to rewrite it" + on);
                 if (grouping) {
-                    edits.put(span, "");   // groups span shards: page after merging
+                    edits.put(limitSpan, addedOrder == null ? "" : addedOrder);   // groups span shards: page after merging
                 } else {
                     shardLimit = offset + count < 0 ? Long.MAX_VALUE : offset + count;
-                    edits.put(span, "LIMIT " + shardLimit);
+                    edits.put(limitSpan, (addedOrder == null ? "" : addedOrder + " ") + "LIMIT " + shardLimit);
                 }
             }
+        }
+        if (addedOrder != null && limitSpan == null) {
+            int at = TextScan.selectTail(sql);
+            if (at < 0) {
+                throw refuse("GROUP BY or DISTINCT without ORDER BY" + on + " in this statement form (INTO, or a clause"
+                        + " after GROUP BY the merge cannot place its ORDER BY before); add ORDER BY on the group columns");
+            }
+            edits.put(new Span(at, at), " " + addedOrder);
         }
         return new MergeSpec(order, group, aggs, s.distinct(), offset, count, shardLimit, avgs);
     }

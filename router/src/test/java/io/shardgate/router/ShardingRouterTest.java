@@ -254,14 +254,12 @@ class ShardingRouterTest {
                         "a bracketed query with its own ORDER BY or LIMIT followed by another ORDER BY or LIMIT"),
                 Arguments.of("(SELECT * FROM user ORDER BY uid LIMIT 2) LIMIT 5", "a bracketed query with its own ORDER BY or LIMIT"),
                 // 3. GroupFold needs equal group keys adjacent
-                Arguments.of("SELECT city, COUNT(*) FROM user GROUP BY city",
-                        "GROUP BY across shards needs ORDER BY on the group columns (ORDER BY city) for now"),
                 Arguments.of("SELECT city, COUNT(*) AS n FROM user GROUP BY city ORDER BY n DESC",
-                        "GROUP BY across shards needs ORDER BY on the group columns (ORDER BY city) for now"),
+                        "GROUP BY across shards needs an ORDER BY that starts with the group columns (ORDER BY city), or none"),
                 Arguments.of("SELECT city, name, COUNT(*) FROM user GROUP BY city, name ORDER BY name, city",
-                        "GROUP BY across shards needs ORDER BY on the group columns (ORDER BY city, name) for now"),
-                Arguments.of("SELECT DISTINCT city FROM user", "SELECT DISTINCT across shards needs ORDER BY on all its select items (ORDER BY city)"),
-                Arguments.of("SELECT DISTINCT city, name FROM user ORDER BY name, city", "SELECT DISTINCT across shards needs ORDER BY on all its select items"),
+                        "GROUP BY across shards needs an ORDER BY that starts with the group columns (ORDER BY city, name)"),
+                Arguments.of("SELECT DISTINCT city, name FROM user ORDER BY name, city", "SELECT DISTINCT across shards needs an ORDER BY on all its select items"),
+                Arguments.of("SELECT city, COUNT(*) FROM user GROUP BY city INTO OUTFILE '/tmp/x'", "GROUP BY or DISTINCT without ORDER BY"),
                 // 4. the merge cannot compare by a collation
                 Arguments.of("SELECT name FROM user ORDER BY name COLLATE utf8mb4_bin", "ORDER BY name COLLATE utf8mb4_bin over sharded table user"),
                 // 5. MySQL resolves a GROUP BY name to a column before an alias
@@ -320,6 +318,32 @@ class ShardingRouterTest {
         assertThat(m.offset()).isZero();
         assertThat(m.count()).isEqualTo(3L);
         assertThat(m.shardLimit()).isNull();
+    }
+
+    static Stream<Arguments> groupedWithoutOrder() {
+        return Stream.of(
+                Arguments.of("SELECT city, COUNT(*) FROM user GROUP BY city",
+                        "SELECT city, COUNT(*) FROM `user_db_0`.`user` GROUP BY city ORDER BY 1"),
+                Arguments.of("SELECT COUNT(*), city, name FROM user GROUP BY city, name LIMIT 3;  -- three",
+                        "SELECT COUNT(*), city, name FROM `user_db_0`.`user` GROUP BY city, name ORDER BY 2, 3;  -- three"),
+                Arguments.of("SELECT city, MAX(uid) FROM user GROUP BY city /* c */ ;",
+                        "SELECT city, MAX(uid) FROM `user_db_0`.`user` GROUP BY city ORDER BY 1 /* c */ ;"),
+                Arguments.of("SELECT city, SUM(score) FROM user WHERE name = 'GROUP' GROUP BY city FOR UPDATE",
+                        "SELECT city, SUM(score) FROM `user_db_0`.`user` WHERE name = 'GROUP' GROUP BY city ORDER BY 1 FOR UPDATE"),
+                Arguments.of("SELECT DISTINCT city, name FROM user",
+                        "SELECT DISTINCT city, name FROM `user_db_0`.`user` ORDER BY 1, 2"),
+                Arguments.of("SELECT DISTINCT city FROM user LIMIT 2, 5",
+                        "SELECT DISTINCT city FROM `user_db_0`.`user` ORDER BY 1 LIMIT 7"));
+    }
+
+    /** A grouped or DISTINCT read without ORDER BY: the shards sort by the keys (by position) so the merge can fold. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("groupedWithoutOrder")
+    void groupedReadsWithoutOrderBySortByTheirKeysOnTheShards(String sql, String onS0) {
+        RoutePlan p = ROUTER.plan(sql);
+        assertThat(p.kind()).as(p.explain()).isEqualTo(Kind.SCATTER_READ);
+        assertThat(p.targets().get(0).sql()).isEqualTo(onS0);
+        assertThat(p.merge().orderBy()).isNotEmpty().allMatch(k -> !k.descending() && k.selectIndex() >= 0);
     }
 
     @Test

@@ -82,6 +82,43 @@ public final class TextScan {
     }
 
     /**
+     * Where a clause can be added at the end of the outermost query: after its last token (before a trailing
+     * {@code ;} or comment), or before a top-level {@code FOR UPDATE / FOR SHARE / LOCK IN SHARE MODE}; -1 when
+     * the statement has a top-level {@code INTO}, {@code WINDOW} or {@code PROCEDURE} clause, where it cannot be
+     * told safely.
+     */
+    public static int selectTail(String sql) {
+        String s = SqlText.prepare(sql).parseText();
+        for (String w : new String[]{"INTO", "WINDOW", "PROCEDURE"}) {
+            if (topLevelWord(s, w, false) >= 0) return -1;
+        }
+        int lock = -1;
+        for (String w : new String[]{"FOR", "LOCK"}) {
+            int at = topLevelWord(s, w, true);
+            if (at >= 0) {
+                int next = skipSpace(s, wordEnd(s, at));
+                String after = wordStart(s, next) ? s.substring(next, wordEnd(s, next)).toUpperCase(java.util.Locale.ROOT) : "";
+                if (after.equals("UPDATE") || after.equals("SHARE") || after.equals("IN")) lock = lock < 0 ? at : Math.min(lock, at);
+            }
+        }
+        int end = 0;
+        int i = 0;
+        int n = lock >= 0 ? lock : s.length();
+        while (i < n) {
+            char c = s.charAt(i);
+            int skip = skip(s, i);
+            if (skip > i) {
+                if (c == '\'' || c == '"' || c == '`') end = Math.min(skip, n); // a string or name; else a comment
+                i = skip;
+                continue;
+            }
+            if (!Character.isWhitespace(c) && c != ';') end = i + 1;
+            i++;
+        }
+        return end;
+    }
+
+    /**
      * Where {@code word} stands outside parentheses, strings and comments: its first such place, or its last
      * when {@code last}; -1 when nowhere.
      */
