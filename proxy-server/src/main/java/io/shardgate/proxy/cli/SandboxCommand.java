@@ -9,6 +9,7 @@ import io.shardgate.proxy.sandbox.SandboxConfigFiles;
 import io.shardgate.proxy.sandbox.SandboxGroup;
 import io.shardgate.proxy.sandbox.SandboxSpec;
 import io.shardgate.rules.Endpoint;
+import io.shardgate.rules.ShardDef;
 
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -42,6 +43,8 @@ final class SandboxCommand {
         res.sandbox = Sandbox.start(spec, msg -> System.err.println("sandbox: " + msg));
         Path configFile = SandboxConfigFiles.write(res.sandbox, new Endpoint("127.0.0.1", port));
         ProxyConfig config = ProxyConfig.load(configFile);
+        // each shard's physical database, on its group's master (replication copies it); kept if it exists
+        for (ShardDef shard : config.shardMap().shards().values()) res.sandbox.createDatabase(shard.group(), shard.database());
         res.proxy = ProxyServer.start(config, new StaticTopologySource(Topology.of(config.shardMap())));
 
         Sandbox sb = res.sandbox;
@@ -55,11 +58,23 @@ final class SandboxCommand {
             }
             out.append('\n');
         }
-        out.append("\nConnect through the proxy (127.0.0.1:").append(port).append("):\n")
+        String schema = config.shardMap().schema();
+        int shards = config.shardMap().shards().size();
+        String defaultShard = config.shardMap().defaultShard();
+        out.append("\nConnect through the proxy (127.0.0.1:").append(port).append(") to the logical database ").append(schema).append(":\n")
            .append("  mysql -h127.0.0.1 -P").append(port).append(" -u").append(SandboxConfigFiles.APP_USER)
-           .append(" -p").append(SandboxConfigFiles.APP_PASSWORD).append('\n')
-           .append("  jdbc:mysql://127.0.0.1:").append(port).append("/?user=").append(SandboxConfigFiles.APP_USER)
+           .append(" -p").append(SandboxConfigFiles.APP_PASSWORD).append(' ').append(schema).append('\n')
+           .append("  jdbc:mysql://127.0.0.1:").append(port).append('/').append(schema).append("?user=").append(SandboxConfigFiles.APP_USER)
            .append("&password=").append(SandboxConfigFiles.APP_PASSWORD).append('\n')
+           .append("Sharded by uid over ").append(shards).append(" shard(s), s<i> = database user_db_<i> on g<i> (")
+           .append(configFile.resolveSibling("sharding.yaml").getFileName()).append("):\n")
+           .append("  user        by range: ").append(SandboxConfigFiles.RANGE_WIDTH).append(" uids per shard, 0 <= uid < ")
+           .append(SandboxConfigFiles.RANGE_WIDTH * shards).append('\n')
+           .append("  user_ex     by hash: uid mod ").append(shards).append('\n')
+           .append("  user_event  by hash slots: uid mod ").append(SandboxConfigFiles.slots(shards)).append(", in contiguous runs per shard\n")
+           .append("  city        broadcast: a copy in every shard\n")
+           .append("  any other table lives whole in ").append(defaultShard).append(" (")
+           .append(config.shardMap().shard(defaultShard).database()).append(")\n")
            .append("A server directly (root, no password, loopback only):\n")
            .append("  mysql -h127.0.0.1 -P").append(sb.groups().get(0).master().port()).append(" -uroot\n")
            .append("Configuration: ").append(configFile).append(" and ").append(configFile.resolveSibling("sharding.yaml")).append('\n')

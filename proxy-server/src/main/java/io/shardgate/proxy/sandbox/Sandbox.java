@@ -488,6 +488,32 @@ public final class Sandbox implements AutoCloseable {
         throw new IOException(m.name + ": " + var + " is " + have[0] + ", expected " + want + errorLogTail(m));
     }
 
+    // ---- data ---------------------------------------------------------------------------------------------------
+
+    /** Charset and collation of the databases {@link #createDatabase} creates: the same on every shard. */
+    public static final String DATABASE_CHARSET = "CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci";
+
+    /**
+     * Creates {@code database} on {@code group}'s master unless it exists ({@code CREATE DATABASE IF NOT EXISTS}, so
+     * reruns keep its data); the group's replicas get it by replication.
+     *
+     * @throws IllegalArgumentException for an unknown group or a name that is not a plain identifier
+     * @throws IOException              when the statement fails
+     */
+    public void createDatabase(String group, String database) throws IOException {
+        if (!database.matches("[A-Za-z0-9_$]+")) throw new IllegalArgumentException("not a plain database name: " + database);
+        Instance m = instances.stream()
+                .filter(i -> i.master() && SandboxSpec.groupName(i.group).equals(group))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(group + " is not a group of this sandbox"));
+        try (Connection c = ControlSql.root(m.port)) {
+            ControlSql.exec(c, "CREATE DATABASE IF NOT EXISTS `" + database + "` " + DATABASE_CHARSET);
+        } catch (SQLException e) {
+            throw new IOException("cannot create database " + database + " on " + m.name + ": " + e.getMessage(), e);
+        }
+        progress.accept("database " + database + " ready on " + m.name + " (" + group + ")");
+    }
+
     // ---- drills and shutdown ------------------------------------------------------------------------------------
 
     /** Clean stop (SIGTERM, wait up to 60 s, then SIGKILL). No-op if it is not running. */
