@@ -87,6 +87,7 @@ public final class ScatterRead {
     /** The client's socket drained: send more. */
     public void onClientWritable() {
         drain();
+        client.flush();
     }
 
     /** Whether a shard connection is still streaming this statement (so it cannot be reused or pooled). */
@@ -244,8 +245,8 @@ public final class ScatterRead {
             if (fold == null && merge.done() && running > 0) discard(); // LIMIT reached: the rest is not needed
             for (Source s : sources) if (merge.wantsMore(s.index)) s.resume();
         }
+        // no flush here: rows go out once per socket read of the shards (onReadComplete), not once per row
         if (running == 0 && (discarding || error != null || merge == null || merge.done())) complete();
-        else client.flush();
     }
 
     private void page(TextRow group) {
@@ -398,7 +399,9 @@ public final class ScatterRead {
         }
 
         @Override
-        public void onReadComplete() {}
+        public void onReadComplete() {
+            if (!finished) client.flush();
+        }
 
         @Override
         public void onComplete(int status, int errorCode) {

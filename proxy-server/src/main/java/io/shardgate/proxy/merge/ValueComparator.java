@@ -46,7 +46,8 @@ public final class ValueComparator implements Comparator<byte[]> {
             case TEMPORAL -> Arrays.compare(a, b);
             case TIME -> Long.compare(timeMicros(ascii(a)), timeMicros(ascii(b)));
             case BINARY -> Arrays.compareUnsigned(a, b);
-            case TEXT -> binCollation ? trimmed(a).compareTo(trimmed(b)) : Integer.signum(caseless(a).compareTo(caseless(b)));
+            case TEXT -> binCollation ? trimmed(a).compareTo(trimmed(b))
+                    : ascii(a, b) ? asciiCaseless(a, b) : Integer.signum(caseless(a).compareTo(caseless(b)));
         };
     }
 
@@ -69,6 +70,29 @@ public final class ValueComparator implements Comparator<byte[]> {
         }
         long v = ((h * 60 + m) * 60 + sec) * 1_000_000 + micros;
         return negative ? -v : v;
+    }
+
+    private static boolean ascii(byte[] a, byte[] b) {
+        for (byte x : a) if (x < 0) return false;
+        for (byte x : b) if (x < 0) return false;
+        return true;
+    }
+
+    /** The caseless order of two ASCII texts without decoding them (the common case, on the merge's hot path). */
+    private static int asciiCaseless(byte[] a, byte[] b) {
+        int la = a.length, lb = b.length;
+        while (la > 0 && a[la - 1] == ' ') la--;
+        while (lb > 0 && b[lb - 1] == ' ') lb--;
+        int n = Math.min(la, lb);
+        for (int i = 0; i < n; i++) {
+            int x = upper(a[i]), y = upper(b[i]);
+            if (x != y) return x < y ? -1 : 1;
+        }
+        return Integer.compare(la, lb) < 0 ? -1 : la == lb ? 0 : 1;
+    }
+
+    private static int upper(byte c) {
+        return c >= 'a' && c <= 'z' ? c - 32 : c;
     }
 
     private static String trimmed(byte[] v) {
