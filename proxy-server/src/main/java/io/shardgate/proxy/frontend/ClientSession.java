@@ -80,6 +80,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private BackendConnection relaying;
     /** The merged read in progress, if any. */
     private ScatterRead scatter;
+    /**
+     * The default connection is inside a transaction (BEGIN, or autocommit off), by the server status of its last
+     * answer. Until cross-shard transactions exist, statements needing any other connection are then refused:
+     * run elsewhere they would escape the transaction (or, with autocommit off, never be committed).
+     */
+    private boolean inTransaction;
     /** Runs when the relayed response ends without an error (it records what the statement changed). */
     private Runnable onSuccess;
     private final ArrayDeque<Packet> queue = new ArrayDeque<>();
@@ -246,6 +252,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
         }
         RoutePlan plan = proxy.router.plan(sql, currentDb);
+        // reads may run on other connections, outside the transaction (they see committed data); writes may not
+        if (inTransaction && !plan.refused() && !onDefaultConnection(plan) && !isRead(sql)) {
+            RouteTarget t = plan.targets().stream().filter(x -> !masterOf(x.group()).equals(backend.endpoint()))
+                    .findFirst().orElse(plan.targets().get(0));
+            error(ErrorCode.ER_NOT_SUPPORTED_YET, replySeq, "shardgate: the session is in a transaction on group "
+                    + proxy.config.shardMap().defaultGroup() + " (BEGIN, or autocommit off), and this write needs "
+                    + (plan.targets().size() > 1 ? plan.targets().size() + " shards, among them " : "")
+                    + (t.shard() != null ? "shard " + t.shard() + " on " : "") + "group " + t.group()
+                    + "; transactions across groups are not supported yet: COMMIT or ROLLBACK first, or keep a"
+                    + " transaction's statements on shards of group " + proxy.config.shardMap().defaultGroup());
+            return;
+        }
         switch (plan.kind()) {
             case REFUSED -> {
                 RoutePlan.Refusal r = plan.refusal();
@@ -287,6 +305,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 });
             }
         }
+    }
+
+    private static final java.util.regex.Pattern PLAIN_SELECT = java.util.regex.Pattern.compile(
+            "(?is)\\s*(?:/\\*.*?\\*/\\s*)*\\(?\\s*SELECT\\b(?!.*\\bFOR\\s+(?:UPDATE|SHARE)\\b)(?!.*\\bLOCK\\s+IN\\b)(?!.*\\bINTO\\b).*");
+
+    /** A plain SELECT (no locking read, no INTO): safe to run outside the session's transaction. */
+    static boolean isRead(String sql) {
+        return PLAIN_SELECT.matcher(sql).matches();
+    }
+
+    /** Whether the plan runs as one statement on the session's default connection (so inside its transaction). */
+    private boolean onDefaultConnection(RoutePlan plan) {
+        return plan.singleTarget() && masterOf(plan.targets().get(0).group()).equals(backend.endpoint());
     }
 
     /**
@@ -548,6 +579,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (f.isSuccess()) {
             // the other connections are given back (their pool resets them too) and the SET history forgotten
             sets.clear();
+            inTransaction = false;
             held.get(0).applied = sets.latest();
             for (Held h : new ArrayList<>(held.subList(1, held.size()))) {
                 held.remove(h);
@@ -594,6 +626,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public void onComplete(int status, int errorCode) {
         client.flush();
+        if (relaying == backend && errorCode == 0) {
+            inTransaction = (status & ServerStatus.IN_TRANS) != 0 || (status & ServerStatus.AUTOCOMMIT) == 0;
+        }
         busy = false;
         relaying = null;
         scatter = null;

@@ -20,7 +20,7 @@ final class SessionStatements {
     }
 
     /** What a SET statement is, for the session state replayed on every shard connection. */
-    enum SetKind { NOT_SET, PASSWORD, TRANSACTION_ONCE, SYSTEM_ONLY, WITH_USER_VARIABLES }
+    enum SetKind { NOT_SET, PASSWORD, TRANSACTION_ONCE, AUTOCOMMIT, SYSTEM_ONLY, WITH_USER_VARIABLES }
 
     static SetKind classifySet(String sql) {
         Matcher m = SET.matcher(sql);
@@ -28,6 +28,8 @@ final class SessionStatements {
         String word = m.group(1) == null ? "" : m.group(1).toUpperCase(Locale.ROOT);
         if (word.equals("PASSWORD")) return SetKind.PASSWORD;
         if (word.equals("TRANSACTION")) return SetKind.TRANSACTION_ONCE; // the next transaction only
+        // autocommit belongs to the default connection's transaction; other connections keep autocommit on
+        if (sql.toLowerCase(Locale.ROOT).contains("autocommit")) return SetKind.AUTOCOMMIT;
         return userVariable(sql) ? SetKind.WITH_USER_VARIABLES : SetKind.SYSTEM_ONLY;
     }
 

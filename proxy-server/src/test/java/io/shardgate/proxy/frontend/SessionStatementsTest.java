@@ -21,7 +21,8 @@ class SessionStatementsTest {
 
     @Test
     void setStatementsAreClassified() {
-        assertThat(SessionStatements.classifySet("SET autocommit=1")).isEqualTo(SetKind.SYSTEM_ONLY);
+        assertThat(SessionStatements.classifySet("SET autocommit=1")).isEqualTo(SetKind.AUTOCOMMIT);
+        assertThat(SessionStatements.classifySet("SET time_zone = '+00:00'")).isEqualTo(SetKind.SYSTEM_ONLY);
         assertThat(SessionStatements.classifySet("set names utf8mb4")).isEqualTo(SetKind.SYSTEM_ONLY);
         assertThat(SessionStatements.classifySet("SET @@session.sql_mode = 'ANSI'")).isEqualTo(SetKind.SYSTEM_ONLY);
         assertThat(SessionStatements.classifySet("SET sql_mode = 'a@b'")).isEqualTo(SetKind.SYSTEM_ONLY);
@@ -55,5 +56,17 @@ class SessionStatementsTest {
         for (int i = 1; i < SessionSets.MAX_ENTRIES; i++) s.add("SET @v" + i + "=1", SetKind.WITH_USER_VARIABLES);
         assertThat(s.full("SET @w=1", SetKind.WITH_USER_VARIABLES)).isTrue();
         assertThat(s.full("SET autocommit=1", SetKind.SYSTEM_ONLY)).isFalse();
+    }
+
+    @Test
+    void plainSelectsMayRunOutsideATransactionLockingOnesMayNot() {
+        assertThat(ClientSession.isRead("SELECT * FROM user WHERE uid = 5")).isTrue();
+        assertThat(ClientSession.isRead("  /* x */ (select name FROM user) ORDER BY 1")).isTrue();
+        assertThat(ClientSession.isRead("SELECT * FROM user WHERE uid = 5 FOR UPDATE")).isFalse();
+        assertThat(ClientSession.isRead("select * from user for share")).isFalse();
+        assertThat(ClientSession.isRead("SELECT * FROM user LOCK IN SHARE MODE")).isFalse();
+        assertThat(ClientSession.isRead("SELECT uid INTO @u FROM user LIMIT 1")).isFalse();
+        assertThat(ClientSession.isRead("UPDATE user SET name = 'SELECT'")).isFalse();
+        assertThat(ClientSession.isRead("INSERT INTO user (uid) SELECT 1")).isFalse();
     }
 }
