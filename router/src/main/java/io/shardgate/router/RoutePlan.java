@@ -24,6 +24,11 @@ public record RoutePlan(Kind kind, List<RouteTarget> targets, String reason, Ref
         SCATTER_READ,
         /** Several shards; affected-row counts summed. */
         FANOUT_WRITE,
+        /**
+         * Every shard, the same write to each copy of a broadcast table: applied everywhere, reported as one
+         * server would (the affected rows of one copy, not their sum).
+         */
+        BROADCAST_WRITE,
         /** Not executed: answer with {@link Refusal}. */
         REFUSED
     }

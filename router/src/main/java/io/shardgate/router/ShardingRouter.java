@@ -54,7 +54,7 @@ import java.util.stream.Collectors;
  * <li>no tables (SELECT 1, SET, USE, BEGIN, SHOW ...), or only tables of other schemas: PASSTHROUGH, unchanged,
  *     to the default group;</li>
  * <li>unlisted tables: the default shard; broadcast tables: read from one shard (the default shard when it is one
- *     of the map's shards, else the first), written to all (FANOUT_WRITE);</li>
+ *     of the map's shards, else the first), written to all (BROADCAST_WRITE);</li>
  * <li>sharded tables: the shards their key conditions allow (SINGLE, SCATTER_READ with a {@link MergeSpec}, or
  *     FANOUT_WRITE); INSERT rows routed one by one and split per shard; DDL fanned out to the table's shards;</li>
  * <li>joins of sharded tables are pushed down when the tables are co-located (see {@link #coLocated}) and joined on
@@ -263,6 +263,8 @@ public final class ShardingRouter implements Router {
 
     private RoutePlan route(String sql, StatementFacts f) {
         if (!f.parsed()) {
+            RoutePlan describe = describe(sql);
+            if (describe != null) return describe;
             String word = tableWords == null ? null : firstMatch(sql);
             if (word == null) return passthrough("unparseable, and names no sharded or broadcast table (" + f.error() + ")");
             throw refuse("cannot parse a statement naming table " + word + ", so cannot route it: " + f.error());
@@ -319,7 +321,7 @@ public final class ShardingRouter implements Router {
                         + " is not supported: each shard would compute its own value and the copies would differ;"
                         + " compute the value in the application and send it as a literal");
             }
-            return multi(Kind.FANOUT_WRITE, sql, f, refs, allShards, Map.of(), null,
+            return multi(Kind.BROADCAST_WRITE, sql, f, refs, allShards, Map.of(), null,
                     "broadcast table " + writtenBroadcast.get(0).name() + " is written on every shard");
         }
         if (sharded.isEmpty()) {
@@ -334,6 +336,25 @@ public final class ShardingRouter implements Router {
             return insert(sql, f, refs, sharded);
         }
         return shardedDml(sql, f, refs, sharded, local, write);
+    }
+
+    private static final Pattern DESCRIBE = Pattern.compile(
+            "(?is)\\s*(DESC|DESCRIBE|EXPLAIN)\\s+(?:`?([A-Za-z0-9_$]+)`?\\.)?`?([A-Za-z0-9_$]+)`?(\\s+`?[A-Za-z0-9_$%]+`?)?\\s*;?\\s*");
+
+    /**
+     * {@code DESCRIBE table [column]} of a listed table, which the parser may not read (a table named {@code user}
+     * is a keyword to it): one shard of the table answers for all, as SHOW does. Null for anything else.
+     */
+    private RoutePlan describe(String sql) {
+        java.util.regex.Matcher m = DESCRIBE.matcher(sql);
+        if (!m.matches() || foreign(map, m.group(2))) return null;
+        TableRule rule = map.table(m.group(3));
+        if (rule == null) return null;
+        String shard = rule instanceof ShardedTable st ? st.algorithm().shards().get(0) : readShard;
+        ShardDef def = map.shard(shard);
+        String rewritten = m.group(1) + " `" + def.database() + "`.`" + rule.name() + "`" + (m.group(4) == null ? "" : m.group(4));
+        return new RoutePlan(Kind.SINGLE, List.of(new RouteTarget(def.group(), Role.MASTER, rewritten, shard, def.database())),
+                "DESCRIBE answered by shard " + shard, null, null);
     }
 
     /** The first function of the text whose value can differ per shard, as written in a message; else null. */
@@ -814,7 +835,7 @@ public final class ShardingRouter implements Router {
 
     private RoutePlan multi(Kind kind, String sql, StatementFacts f, List<Ref> refs, List<String> shards,
                             Map<Span, String> extra, MergeSpec merge, String reason) {
-        if (shards.size() == 1 && kind != Kind.FANOUT_WRITE) return single(sql, f, refs, shards.get(0), extra, reason);
+        if (shards.size() == 1 && kind != Kind.FANOUT_WRITE && kind != Kind.BROADCAST_WRITE) return single(sql, f, refs, shards.get(0), extra, reason);
         List<RouteTarget> targets = new ArrayList<>(shards.size());
         for (String s : shards) targets.add(target(sql, f, refs, s, extra));
         return new RoutePlan(kind, targets, reason, null, merge);

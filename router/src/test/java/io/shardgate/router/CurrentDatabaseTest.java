@@ -55,4 +55,15 @@ class CurrentDatabaseTest {
         assertThat(ROUTER.plan(sql, "userdb").kind()).isEqualTo(Kind.SINGLE);
         assertThat(ROUTER.plan(sql, "otherdb").kind()).isEqualTo(Kind.PASSTHROUGH);
     }
+
+    @Test
+    void describeOfATableTheParserCannotReadIsAnsweredByOneShard() {
+        RoutePlan p = ROUTER.plan("DESCRIBE user");
+        assertThat(p.kind()).isEqualTo(Kind.SINGLE);
+        assertThat(p.targets().get(0).sql()).isEqualTo("DESCRIBE `user_db_0`.`user`");
+        RoutePlan q = ROUTER.plan("desc `userdb`.`user_event` uid;");
+        assertThat(q.targets().get(0).sql()).startsWith("desc `user_db_0`.`user_event` uid");
+        assertThat(ROUTER.plan("DESCRIBE city").targets().get(0).shard()).isEqualTo("s0");
+        assertThat(ROUTER.plan("DESCRIBE other.user", "userdb").kind()).isEqualTo(Kind.PASSTHROUGH);
+    }
 }

@@ -89,8 +89,8 @@ class ShardingRouterTest {
                 row("SELECT * FROM city", Kind.SINGLE, t("s0", "SELECT * FROM `user_db_0`.`city`")),
                 row("SELECT * FROM city c JOIN log l ON c.id = l.city", Kind.SINGLE,
                         t("s0", "SELECT * FROM `user_db_0`.`city` c JOIN `user_db_0`.`log` l ON c.id = l.city")),
-                row("UPDATE city SET name = 'x'", Kind.FANOUT_WRITE, each("UPDATE `db`.`city` SET name = 'x'", ALL)),
-                row("INSERT INTO city (id, name) VALUES (1, 'a'), (2, 'b')", Kind.FANOUT_WRITE,
+                row("UPDATE city SET name = 'x'", Kind.BROADCAST_WRITE, each("UPDATE `db`.`city` SET name = 'x'", ALL)),
+                row("INSERT INTO city (id, name) VALUES (1, 'a'), (2, 'b')", Kind.BROADCAST_WRITE,
                         each("INSERT INTO `db`.`city` (id, name) VALUES (1, 'a'), (2, 'b')", ALL)),
                 // ---- writes
                 row("UPDATE user SET name = 'x' WHERE uid = 5", Kind.SINGLE, t("s0", "UPDATE `user_db_0`.`user` SET name = 'x' WHERE uid = 5")),
@@ -179,9 +179,9 @@ class ShardingRouterTest {
                         each("SELECT u.name AS name, COUNT(*) FROM `db`.`user` u GROUP BY name ORDER BY name", ALL)),
                 row("SELECT uid AS name, COUNT(*) FROM user WHERE uid = 5 GROUP BY name", Kind.SINGLE,
                         t("s0", "SELECT uid AS name, COUNT(*) FROM `user_db_0`.`user` WHERE uid = 5 GROUP BY name")),
-                row("INSERT INTO city (id, name, t) VALUES (1, 'now()', UNIX_TIMESTAMP('2024-01-01')) /* NOW() */", Kind.FANOUT_WRITE,
+                row("INSERT INTO city (id, name, t) VALUES (1, 'now()', UNIX_TIMESTAMP('2024-01-01')) /* NOW() */", Kind.BROADCAST_WRITE,
                         each("INSERT INTO `db`.`city` (id, name, t) VALUES (1, 'now()', UNIX_TIMESTAMP('2024-01-01')) /* NOW() */", ALL)),
-                row("UPDATE city SET `now` = c.rand WHERE id = 1", Kind.FANOUT_WRITE,
+                row("UPDATE city SET `now` = c.rand WHERE id = 1", Kind.BROADCAST_WRITE,
                         each("UPDATE `db`.`city` SET `now` = c.rand WHERE id = 1", ALL)),
                 row("INSERT INTO user (uid) VALUES (1) /*!, (5) */", Kind.SINGLE, t("s0", "INSERT INTO `user_db_0`.`user` (uid) VALUES (1) /*!, (5) */")),
                 // ---- hint: still master (recorded in the reason, checked below)

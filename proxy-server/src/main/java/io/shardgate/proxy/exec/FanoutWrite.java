@@ -13,8 +13,9 @@ import java.util.List;
 
 /**
  * Runs one write on several shards at once (DDL, a broadcast write, a multi-row INSERT split by shard, an
- * UPDATE/DELETE over several shards) and answers as one server would: affected rows and warnings summed, the
- * first non-zero LAST_INSERT_ID in shard order. When some shards fail the client gets the first failure's
+ * UPDATE/DELETE over several shards) and answers as one server would: affected rows and warnings summed (for
+ * a broadcast write, those of one copy: the client wrote its rows once), the first non-zero LAST_INSERT_ID in
+ * shard order. When some shards fail the client gets the first failure's
  * error, with the shards named that applied it and those that did not: without XA (issue 4) nothing undoes
  * what the others did, and the message says so.
  */
@@ -23,16 +24,20 @@ public final class FanoutWrite {
     private final int replySeq;
     private final List<ShardCall> calls;
     private final Completion completion;
+    /** Every call writes a copy of the same rows (a broadcast table): report one copy's counts, not the sum. */
+    private final boolean copies;
     private final Outcome[] outcomes;
     private int pending;
 
     /** What one shard answered: OK, ERR, or nothing (connection lost). */
     private record Outcome(OkPacket ok, ErrPacket err) {}
 
-    public FanoutWrite(Channel client, int replySeq, List<ShardCall> calls, Completion completion) {
+    /** @param copies the calls write copies of the same rows (broadcast): affected rows and warnings of one copy */
+    public FanoutWrite(Channel client, int replySeq, List<ShardCall> calls, boolean copies, Completion completion) {
         this.client = client;
         this.replySeq = replySeq;
         this.calls = List.copyOf(calls);
+        this.copies = copies;
         this.completion = completion;
         this.outcomes = new Outcome[calls.size()];
     }
@@ -57,9 +62,11 @@ public final class FanoutWrite {
             Outcome r = outcomes[k];
             if (r.ok() != null) {
                 applied.add(calls.get(k).label());
-                affected += r.ok().affectedRows();
+                if (!copies || applied.size() == 1) {
+                    affected += r.ok().affectedRows();
+                    warnings += r.ok().warnings();
+                }
                 if (lastId == 0) lastId = r.ok().lastInsertId();
-                warnings += r.ok().warnings();
                 if (k == 0) status = r.ok().status() & ~ServerStatus.MORE_RESULTS_EXISTS;
             } else {
                 failed.add(calls.get(k).label());

@@ -273,15 +273,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case SINGLE -> {
                 RouteTarget t = plan.targets().get(0);
                 Endpoint master = masterOf(t.group());
-                if (t.unchanged() && master.equals(backend.endpoint())) {
-                    forward(payload, ResponseKind.RESULT, replySeq);
+                if (master.equals(backend.endpoint())) {
+                    // the default connection: inside the session's transaction, if there is one
+                    if (t.unchanged()) forward(payload, ResponseKind.RESULT, replySeq);
+                    else relay(backend, statement(t.sql()), replySeq);
                     return;
                 }
                 busy = true;
                 ByteBuf out = statement(t.unchanged() ? sql : t.sql());
                 take(List.of(master), replySeq, out, conns -> relay(conns.get(0), out, replySeq));
             }
-            case FANOUT_WRITE, SCATTER_READ -> {
+            case FANOUT_WRITE, BROADCAST_WRITE, SCATTER_READ -> {
                 busy = true;
                 List<Endpoint> masters = new ArrayList<>();
                 List<ByteBuf> payloads = new ArrayList<>();
@@ -296,8 +298,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                         String label = (t.shard() != null ? t.shard() : "group") + " (" + t.group() + ")";
                         calls.add(new ShardCall(label, conns.get(i), payloads.get(i)));
                     }
-                    if (plan.kind() == RoutePlan.Kind.FANOUT_WRITE) {
-                        new FanoutWrite(client, replySeq, calls, this::onComplete).start();
+                    if (plan.kind() != RoutePlan.Kind.SCATTER_READ) {
+                        new FanoutWrite(client, replySeq, calls, plan.kind() == RoutePlan.Kind.BROADCAST_WRITE,
+                                this::onComplete).start();
                     } else {
                         scatter = new ScatterRead(client, replySeq, deprecateEof, plan.merge(), calls, this::onComplete);
                         scatter.start();
@@ -412,6 +415,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * {@code payloads} are released, and the session goes on.
      */
     private void take(List<Endpoint> masters, int replySeq, List<ByteBuf> payloads, Consumer<List<BackendConnection>> then) {
+        // in a transaction only reads get here, and they run outside it: not on the default connection, so that
+        // every shard of a statement is read the same way (committed data), none of them inside the transaction
+        boolean avoidDefault = inTransaction;
         Held[] chosen = new Held[masters.size()];
         int[] pending = {masters.size()};
         Throwable[] failure = {null};
@@ -436,7 +442,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         };
         for (int i = 0; i < masters.size(); i++) {
             Endpoint ep = masters.get(i);
-            Held h = idleHeld(ep);
+            Held h = idleHeld(ep, avoidDefault);
             if (h != null) {
                 h.taken = true;
                 chosen[i] = h;
@@ -467,8 +473,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    private Held idleHeld(Endpoint ep) {
+    private Held idleHeld(Endpoint ep, boolean avoidDefault) {
         for (Held h : held) {
+            if (avoidDefault && h.connection == backend) continue;
             if (!h.taken && h.connection.endpoint().equals(ep) && h.connection.usable()) return h;
         }
         return null;
