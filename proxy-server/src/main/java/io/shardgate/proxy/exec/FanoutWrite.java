@@ -28,6 +28,8 @@ public final class FanoutWrite {
     private final boolean copies;
     private final Outcome[] outcomes;
     private int pending;
+    /** Calls share a connection: sent one after another. */
+    private boolean sequential;
 
     /** What one shard answered: OK, ERR, or nothing (connection lost). */
     private record Outcome(OkPacket ok, ErrPacket err) {}
@@ -42,22 +44,55 @@ public final class FanoutWrite {
         this.outcomes = new Outcome[calls.size()];
     }
 
+    /**
+     * Sends every call at once when each has its own connection; when some share one (a transaction's writes
+     * to several shards of its own group all go through the session's default connection) one after another.
+     */
     public void start() {
         pending = calls.size();
-        for (int i = 0; i < calls.size(); i++) {
-            ShardCall c = calls.get(i);
-            c.connection().execute(c.payload(), ResponseKind.RESULT, new Sink(i), 1);
+        sequential = sharesConnections();
+        if (sequential) {
+            send(0);
+        } else {
+            for (int i = 0; i < calls.size(); i++) send(i);
         }
+    }
+
+    private boolean sharesConnections() {
+        for (int i = 0; i < calls.size(); i++) {
+            for (int k = i + 1; k < calls.size(); k++) {
+                if (calls.get(i).connection() == calls.get(k).connection()) return true;
+            }
+        }
+        return false;
+    }
+
+    private void send(int i) {
+        ShardCall c = calls.get(i);
+        c.connection().execute(c.payload(), ResponseKind.RESULT, new Sink(i), 1);
     }
 
     private void done(int i, Outcome o) {
         if (outcomes[i] != null) return;
         outcomes[i] = o;
-        if (--pending > 0) return;
+        pending--;
+        if (sequential && i + 1 < calls.size()) {
+            if (o.ok() != null) {
+                send(i + 1);
+                return;
+            }
+            // one after another, the first failure stops the rest: reported as not run
+            for (int k = i + 1; k < calls.size(); k++) {
+                calls.get(k).payload().release();
+                outcomes[k] = new Outcome(null, null);
+            }
+            pending = 0;
+        }
+        if (pending > 0) return;
         long affected = 0, lastId = 0;
         int warnings = 0, status = ServerStatus.AUTOCOMMIT;
         int firstFailed = -1;
-        List<String> applied = new ArrayList<>(), failed = new ArrayList<>();
+        List<String> applied = new ArrayList<>(), failed = new ArrayList<>(), skipped = new ArrayList<>();
         for (int k = 0; k < outcomes.length; k++) {
             Outcome r = outcomes[k];
             if (r.ok() != null) {
@@ -68,6 +103,8 @@ public final class FanoutWrite {
                 }
                 if (lastId == 0) lastId = r.ok().lastInsertId();
                 if (k == 0) status = r.ok().status() & ~ServerStatus.MORE_RESULTS_EXISTS;
+            } else if (r.err() == null) {
+                skipped.add(calls.get(k).label());
             } else {
                 failed.add(calls.get(k).label());
                 if (firstFailed < 0) firstFailed = k;
@@ -79,6 +116,7 @@ public final class FanoutWrite {
             return;
         }
         ErrPacket e = outcomes[firstFailed].err();
+        if (!skipped.isEmpty()) failed.add("not run on " + String.join(", ", skipped));
         String where = applied.isEmpty()
                 ? " [shardgate: failed on " + String.join(", ", failed) + "; applied on no shard]"
                 : " [shardgate: failed on " + String.join(", ", failed) + " but APPLIED on " + String.join(", ", applied)

@@ -291,12 +291,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     masters.add(masterOf(t.group()));
                     payloads.add(statement(t.unchanged() ? sql : t.sql()));
                 }
+                if (inTransaction && plan.kind() != RoutePlan.Kind.SCATTER_READ) {
+                    // a transaction's write to several shards of its own group: one after another on its connection
+                    List<ShardCall> calls = new ArrayList<>();
+                    for (int i = 0; i < payloads.size(); i++) calls.add(new ShardCall(label(plan.targets().get(i)), backend, payloads.get(i)));
+                    new FanoutWrite(client, replySeq, calls, plan.kind() == RoutePlan.Kind.BROADCAST_WRITE, this::onComplete).start();
+                    return;
+                }
                 take(masters, replySeq, payloads, conns -> {
                     List<ShardCall> calls = new ArrayList<>();
                     for (int i = 0; i < conns.size(); i++) {
-                        RouteTarget t = plan.targets().get(i);
-                        String label = (t.shard() != null ? t.shard() : "group") + " (" + t.group() + ")";
-                        calls.add(new ShardCall(label, conns.get(i), payloads.get(i)));
+                        calls.add(new ShardCall(label(plan.targets().get(i)), conns.get(i), payloads.get(i)));
                     }
                     if (plan.kind() != RoutePlan.Kind.SCATTER_READ) {
                         new FanoutWrite(client, replySeq, calls, plan.kind() == RoutePlan.Kind.BROADCAST_WRITE,
@@ -318,9 +323,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return PLAIN_SELECT.matcher(sql).matches();
     }
 
+    private static String label(RouteTarget t) {
+        return (t.shard() != null ? t.shard() : "group") + " (" + t.group() + ")";
+    }
+
     /** Whether the plan runs as one statement on the session's default connection (so inside its transaction). */
     private boolean onDefaultConnection(RoutePlan plan) {
-        return plan.singleTarget() && masterOf(plan.targets().get(0).group()).equals(backend.endpoint());
+        if (plan.kind() == RoutePlan.Kind.SCATTER_READ) return false; // concurrent streams need their own connections
+        for (RouteTarget t : plan.targets()) {
+            if (!masterOf(t.group()).equals(backend.endpoint())) return false;
+        }
+        return true;
     }
 
     /**
