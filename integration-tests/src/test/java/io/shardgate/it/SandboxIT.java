@@ -41,7 +41,7 @@ class SandboxIT {
     void layoutAndPorts() {
         SandboxGroup g0 = sb.groups().get(0);
         SandboxGroup g1 = sb.groups().get(1);
-        int base = SharedSandbox.BASE_PORT;
+        int base = SharedSandbox.basePort();
         assertThat(g0.name()).isEqualTo("g0");
         assertThat(g0.master()).isEqualTo(new Endpoint("127.0.0.1", base));
         assertThat(g0.replicas()).containsExactly(new Endpoint("127.0.0.1", base + 1), new Endpoint("127.0.0.1", base + 2));

@@ -23,6 +23,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class SharedSandbox implements BeforeAllCallback {
 
     public static final int BASE_PORT = 24316;
+
+    /** The base port in use: {@link #BASE_PORT}, or -Dshardgate.it.basePort (to run beside another run). */
+    public static int basePort() {
+        return basePort();
+    }
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(SharedSandbox.class);
 
     private static Sandbox sandbox;
@@ -32,7 +37,7 @@ public final class SharedSandbox implements BeforeAllCallback {
         if (startFailure != null) throw new IllegalStateException("the shared sandbox failed to start", startFailure);
         if (sandbox == null) {
             Path dir = Path.of(System.getProperty("basedir", "."), "target", "sandbox");
-            SandboxSpec spec = new SandboxSpec(2, 2, dir, Integer.getInteger("shardgate.it.basePort", BASE_PORT), true);
+            SandboxSpec spec = new SandboxSpec(2, 2, dir, basePort(), true);
             try {
                 sandbox = Sandbox.start(spec, msg -> System.out.println("[sandbox] " + msg));
             } catch (IOException e) {
