@@ -12,8 +12,11 @@ import java.util.Objects;
  * @param reason  why, for humans
  * @param refusal the error to answer with, for {@link Kind#REFUSED} only
  * @param merge   how to merge, for {@link Kind#SCATTER_READ} only
+ * @param writes  the statement changes data or schema (or commits): the session's next reads of these groups
+ *                should see it (read-your-writes)
  */
-public record RoutePlan(Kind kind, List<RouteTarget> targets, String reason, Refusal refusal, MergeSpec merge) {
+public record RoutePlan(Kind kind, List<RouteTarget> targets, String reason, Refusal refusal, MergeSpec merge,
+                        boolean writes) {
 
     public enum Kind {
         /** The statement, unchanged, to the default group. */
@@ -40,6 +43,11 @@ public record RoutePlan(Kind kind, List<RouteTarget> targets, String reason, Ref
         public static Refusal notSupported(String message) {
             return new Refusal(ER_NOT_SUPPORTED_YET, "42000", message);
         }
+    }
+
+    /** A plan that changes nothing (or whose effect is not known to be a write). */
+    public RoutePlan(Kind kind, List<RouteTarget> targets, String reason, Refusal refusal, MergeSpec merge) {
+        this(kind, targets, reason, refusal, merge, false);
     }
 
     public RoutePlan {
@@ -75,6 +83,18 @@ public record RoutePlan(Kind kind, List<RouteTarget> targets, String reason, Ref
 
     public boolean refused() {
         return kind == Kind.REFUSED;
+    }
+
+    /**
+     * This plan with its targets sent to the role given (a read replicas may answer), and {@code writes} set
+     * as given.
+     */
+    public RoutePlan with(Role role, boolean writes) {
+        List<RouteTarget> t = targets;
+        if (targets.stream().anyMatch(x -> x.role() != role)) {
+            t = targets.stream().map(x -> new RouteTarget(x.group(), role, x.sql(), x.shard(), x.database())).toList();
+        }
+        return new RoutePlan(kind, t, reason, refusal, merge, writes);
     }
 
     /**

@@ -15,6 +15,7 @@ import io.shardgate.router.analysis.Operand;
 import io.shardgate.router.analysis.RowKey;
 import io.shardgate.router.analysis.SelectShape;
 import io.shardgate.router.analysis.Span;
+import io.shardgate.router.analysis.ReadClassifier;
 import io.shardgate.router.analysis.StatementAnalyzer;
 import io.shardgate.router.analysis.StatementFacts;
 import io.shardgate.router.analysis.StatementKind;
@@ -178,15 +179,15 @@ public final class ShardingRouter implements Router {
     private RoutePlan planUncached(String sql, boolean logicalCurrent) {
         if (allShards.isEmpty()) return noShards;
         if (!logicalCurrent && !mentions(sql, map.schema())) {
-            return passthrough("another database is current and the statement does not name " + map.schema());
+            return roles(sql, passthrough("another database is current and the statement does not name " + map.schema()));
         }
         StatementFacts f = analyzer.analyze(sql);
         String hint = f.hints().stream().anyMatch(h -> h.equalsIgnoreCase("master"))
-                ? " [hint shardgate:master: master (every target is the master until read-write splitting exists)]" : "";
+                ? " [hint shardgate:master: the master answers]" : "";
         try {
             if (!logicalCurrent) requireQualified(f);
-            RoutePlan p = route(sql, f);
-            return hint.isEmpty() ? p : new RoutePlan(p.kind(), p.targets(), p.reason() + hint, p.refusal(), p.merge());
+            RoutePlan p = roles(sql, route(sql, f));
+            return hint.isEmpty() ? p : new RoutePlan(p.kind(), p.targets(), p.reason() + hint, p.refusal(), p.merge(), p.writes());
         } catch (Refused r) {
             return RoutePlan.refused(r.refusal, "refused: " + r.refusal.message() + hint);
         } catch (RuntimeException e) {
@@ -194,6 +195,20 @@ public final class ShardingRouter implements Router {
             return RoutePlan.refused(new Refusal(1105, "HY000", "shardgate could not plan this statement: " + e),
                     "router failure" + hint);
         }
+    }
+
+    /**
+     * Read-write splitting: a plain read may be answered by a replica (the executor decides, by the session's
+     * transaction and writes and by replica health); a write is marked so the session's next reads see it.
+     */
+    static RoutePlan roles(String sql, RoutePlan p) {
+        if (p.refused()) return p;
+        return switch (ReadClassifier.classify(sql)) {
+            case READ -> p.kind() == Kind.PASSTHROUGH || p.kind() == Kind.SINGLE || p.kind() == Kind.SCATTER_READ
+                    ? p.with(Role.REPLICA, false) : p;
+            case WRITE -> p.with(Role.MASTER, true);
+            case OTHER -> p;
+        };
     }
 
     /** Whether {@code word} occurs in {@code sql} as a whole word, ignoring case (a cheap filter before parsing). */

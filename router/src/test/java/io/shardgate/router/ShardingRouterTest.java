@@ -195,7 +195,10 @@ class ShardingRouterTest {
         RoutePlan p = ROUTER.plan(sql);
         assertThat(p.kind()).as(p.explain()).isEqualTo(kind);
         assertThat(describe(p)).as(p.explain()).containsExactlyElementsOf(targets);
-        assertThat(p.targets()).allMatch(x -> x.role() == Role.MASTER);
+        // read-write splitting: a plain SELECT may be answered by a replica, anything else by the master
+        Role role = io.shardgate.router.analysis.ReadClassifier.classify(sql)
+                == io.shardgate.router.analysis.ReadClassifier.StatementClass.READ ? Role.REPLICA : Role.MASTER;
+        assertThat(p.targets()).allMatch(x -> x.role() == role);
     }
 
     static Stream<Arguments> refused() {
@@ -295,8 +298,8 @@ class ShardingRouterTest {
                 new MergeSpec.SortKey(0, null, "uid", false)), List.of(), List.of(), false, 20, 10L, 30L));
         assertThat(p.explain()).isEqualTo("""
                 kind: SCATTER_READ
-                g0/s0 db=user_db_0 master: SELECT uid, name FROM `user_db_0`.`user` WHERE uid < 2000 ORDER BY name DESC, uid LIMIT 30
-                g0/s1 db=user_db_1 master: SELECT uid, name FROM `user_db_1`.`user` WHERE uid < 2000 ORDER BY name DESC, uid LIMIT 30
+                g0/s0 db=user_db_0 replica: SELECT uid, name FROM `user_db_0`.`user` WHERE uid < 2000 ORDER BY name DESC, uid LIMIT 30
+                g0/s1 db=user_db_1 replica: SELECT uid, name FROM `user_db_1`.`user` WHERE uid < 2000 ORDER BY name DESC, uid LIMIT 30
                 merge: order by [#1 (name) DESC, #0 (uid) ASC]
                 merge: limit offset 20 count 10 (each shard asked for LIMIT 30)
                 reason: user.uid (-inf,1999] -> shards [s0, s1]""");
@@ -366,7 +369,8 @@ class ShardingRouterTest {
 
     @Test
     void passthroughExplainKeepsThePreShardingFormat() {
-        assertThat(ROUTER.plan("SELECT 1").explain()).isEqualTo("g0 master: <statement unchanged>\nreason: no tables: SELECT");
+        assertThat(ROUTER.plan("SET @a = 1").explain()).isEqualTo("g0 master: <statement unchanged>\nreason: no tables: SET");
+        assertThat(ROUTER.plan("SELECT 1").explain()).isEqualTo("g0 replica: <statement unchanged>\nreason: no tables: SELECT");
     }
 
     @Test
