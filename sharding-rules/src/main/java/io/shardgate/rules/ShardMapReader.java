@@ -53,15 +53,26 @@ final class ShardMapReader {
             Endpoint master = endpoint(masterNode);
             claim(owner, master, e.getKey(), masterNode);
             List<Endpoint> replicas = new ArrayList<>();
+            List<Integer> weights = new ArrayList<>();
             YamlNode reps = g.get("replicas");
             if (reps != null) {
                 for (YamlNode r : reps.items()) {
-                    Endpoint ep = endpoint(r);
-                    claim(owner, ep, e.getKey(), r);
+                    // "host:port", or { endpoint: host:port, weight: N }
+                    YamlNode at = r;
+                    int weight = 1;
+                    if (r.isMap()) {
+                        r.allowOnly("endpoint", "weight");
+                        at = r.require("endpoint");
+                        weight = r.intValue("weight", 1);
+                        if (weight < 1) throw r.get("weight").error("a replica weight must be at least 1");
+                    }
+                    Endpoint ep = endpoint(at);
+                    claim(owner, ep, e.getKey(), at);
                     replicas.add(ep);
+                    weights.add(weight);
                 }
             }
-            groups.put(e.getKey(), new GroupDef(e.getKey(), master, replicas));
+            groups.put(e.getKey(), new GroupDef(e.getKey(), master, replicas, weights));
         }
         if (groups.isEmpty()) throw groupsNode.error("at least one group is needed");
         return groups;

@@ -25,6 +25,21 @@ class ShardMapTest {
         return ShardMap.fromYaml(YamlNode.parse("sharding.yaml", yaml), 1);
     }
 
+    @org.junit.jupiter.api.Test
+    void replicasMayCarryAWeight() {
+        ShardMap m = parse("""
+                groups:
+                  g0:
+                    master: 127.0.0.1:3316
+                    replicas: [127.0.0.1:3317, { endpoint: 127.0.0.1:3318, weight: 3 }]
+                """);
+        GroupDef g = m.group("g0");
+        assertThat(g.replicas()).containsExactly(Endpoint.parse("127.0.0.1:3317"), Endpoint.parse("127.0.0.1:3318"));
+        assertThat(g.weights()).containsExactly(1, 3);
+        assertThat(g.weight(Endpoint.parse("127.0.0.1:3318"))).isEqualTo(3);
+        assertThat(g.weight(Endpoint.parse("127.0.0.1:9999"))).isEqualTo(1);
+    }
+
     private static ConfigException rejected(String yaml) {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> parse(yaml));
         assertThat(e).as("expected a ConfigException for:%n%s", yaml).isNotNull();
@@ -141,6 +156,21 @@ class ShardMapTest {
                             replicas: 10.0.0.12:3306
                         """, 4, "groups.g1.replicas",
                         "sharding.yaml:4: groups.g1.replicas: expected a list, found '10.0.0.12:3306'"),
+                Arguments.of("replica weight below 1", """
+                        groups:
+                          g1:
+                            master: 10.0.0.11:3306
+                            replicas: [{ endpoint: 10.0.0.12:3306, weight: 0 }]
+                        """, 4, "groups.g1.replicas[0].weight",
+                        "sharding.yaml:4: groups.g1.replicas[0].weight: a replica weight must be at least 1"),
+                Arguments.of("unknown key in a replica", """
+                        groups:
+                          g1:
+                            master: 10.0.0.11:3306
+                            replicas:
+                              - { endpoint: 10.0.0.12:3306, wieght: 2 }
+                        """, 5, "groups.g1.replicas[0].wieght",
+                        "wieght"),
                 Arguments.of("no groups", """
                         schema: userdb
                         groups: {}
