@@ -170,7 +170,7 @@ class ShardMapTest {
                             replicas:
                               - { endpoint: 10.0.0.12:3306, wieght: 2 }
                         """, 5, "groups.g1.replicas[0].wieght",
-                        "wieght"),
+                        "sharding.yaml:5: groups.g1.replicas[0].wieght: unknown key; allowed here: endpoint, weight"),
                 Arguments.of("no groups", """
                         schema: userdb
                         groups: {}
