@@ -109,6 +109,8 @@ class ScatterDifferentialIT {
             total += Integer.parseInt(ShardSql.direct(shard, "SELECT COUNT(*) FROM user").get(0).get(0));
         }
         assertThat(total).as("rows loaded through the proxy, counted on the shards").isEqualTo(ROWS);
+        // the queries run on another connection, which the proxy may send to replicas
+        ShardSql.awaitReplication();
     }
 
     private static String quote(String s) {

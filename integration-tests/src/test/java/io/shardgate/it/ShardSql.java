@@ -1,5 +1,8 @@
 package io.shardgate.it;
 
+import io.shardgate.rules.Endpoint;
+import io.shardgate.rules.GroupDef;
+
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -71,6 +74,28 @@ final class ShardSql {
     static void createOnEveryShard(String table, String ddl) throws SQLException {
         for (String shard : SharedShardedProxy.shards()) {
             executeDirect(shard, "DROP TABLE IF EXISTS " + table, ddl);
+        }
+    }
+
+    /**
+     * Waits until every replica of every group has applied all its master has written (MariaDB GTIDs), so that what
+     * a test wrote straight on a master is seen by reads the proxy may send to replicas.
+     */
+    static void awaitReplication() throws SQLException {
+        for (GroupDef g : SharedShardedProxy.map().groups().values()) {
+            String pos;
+            try (Connection m = SharedProxy.direct(g.master(), null)) {
+                pos = scalar(m, "SELECT @@gtid_binlog_pos");
+            }
+            if (pos == null || pos.isEmpty()) continue;
+            for (Endpoint replica : g.replicas()) {
+                try (Connection r = SharedProxy.direct(replica, null)) {
+                    String waited = scalar(r, "SELECT MASTER_GTID_WAIT('" + pos + "', 30)");
+                    if (!"0".equals(waited)) {
+                        throw new AssertionError("replica " + replica + " of " + g.name() + " did not reach " + pos + " in 30 s");
+                    }
+                }
+            }
         }
     }
 

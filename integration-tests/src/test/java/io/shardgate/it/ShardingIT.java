@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
+import static io.shardgate.it.ShardSql.awaitReplication;
 import static io.shardgate.it.ShardSql.column;
 import static io.shardgate.it.ShardSql.createOnEveryShard;
 import static io.shardgate.it.ShardSql.direct;
@@ -216,6 +217,7 @@ class ShardingIT {
     @Test
     void broadcastWritesLandIdenticallyInEveryShardAndReadsReturnOneCopy() throws SQLException {
         createOnEveryShard("city", CITY_DDL);
+        awaitReplication();
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO city (id, name, pop) VALUES (1, 'Oslo', 700), (2, 'Lima', 9000), (3, 'Pune', 3000)");
             assertThat(onEveryShard("SELECT id, name, pop FROM city ORDER BY id").values()).allSatisfy(r -> assertThat(r).isEqualTo(CITIES));
@@ -265,6 +267,7 @@ class ShardingIT {
                 executeDirect(shard, "INSERT INTO " + t + " (uid, name, score) VALUES (" + k + ", '" + name + "', 100)");
             }
         }
+        awaitReplication();
     }
 
     /** uid|name|score of every row in each shard. */
@@ -348,6 +351,7 @@ class ShardingIT {
         createOnEveryShard("user_ex", USER_EX_DDL);
         createOnEveryShard("city", CITY_DDL);
         executeDirect("s2", "INSERT INTO user (uid, name, score) VALUES (2500, 'u2500', 1)");
+        awaitReplication();
         try (Connection c = connect(); Statement s = c.createStatement()) {
             assertRefused(() -> s.executeUpdate("INSERT INTO user (name, score) VALUES ('x', 1)"), "without a value for its sharding key uid");
             assertSessionWorks(c);
@@ -377,6 +381,7 @@ class ShardingIT {
         createOnEveryShard("user", USER_DDL);
         executeDirect("s0", "INSERT INTO user (uid, name, score) VALUES (5, 'u5', 1)");
         executeDirect("s2", "INSERT INTO user (uid, name, score) VALUES (2500, 'u2500', 1)");
+        awaitReplication();
 
         try (Connection c = connect()) {   // in the URL
             assertThat(c.getCatalog()).isEqualTo("shop");
@@ -411,6 +416,7 @@ class ShardingIT {
         for (long k : List.of(5L, 999L, 1500L, 2500L, 3500L)) {
             executeDirect(shardOf("user", k), "INSERT INTO user (uid, name, score) VALUES (" + k + ", 'u" + k + "', " + k / 10 + ")");
         }
+        awaitReplication();
         try (Connection c = connect(); Statement s = c.createStatement()) {
             assertThat(scalar(c, "SELECT COUNT(*) FROM user")).isEqualTo("5");   // every shard connection is open now
             s.execute("SET @min = 100");
@@ -431,6 +437,7 @@ class ShardingIT {
     void aTransactionCoversTheDefaultGroupsShardsAndRefusesWritesElsewhere() throws SQLException {
         createOnEveryShard("user", USER_DDL);
         executeDirect("s2", "INSERT INTO user (uid, name, score) VALUES (2500, 'u2500', 1)");
+        awaitReplication();
         List<String> scatterInTransaction;
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("BEGIN");
@@ -480,6 +487,7 @@ class ShardingIT {
     void aScatterReadFailingOnTheShardsGetsTheShardsErrorAndTheSessionGoesOn() throws SQLException {
         createOnEveryShard("user", USER_DDL);
         executeDirect("s2", "INSERT INTO user (uid, name, score) VALUES (2500, 'u2500', 1)");
+        awaitReplication();
         try (Connection c = connect(); Statement s = c.createStatement()) {
             assertThatThrownBy(() -> rows(c, "SELECT nosuch FROM user"))
                     .isInstanceOfSatisfying(SQLException.class, e -> {
@@ -495,6 +503,7 @@ class ShardingIT {
     void aSplitInsertFailingOnOneShardSaysWhereItWasApplied() throws SQLException {
         createOnEveryShard("user", USER_DDL);
         executeDirect("s2", "INSERT INTO user (uid, name, score) VALUES (2500, 'u2500', 1)");
+        awaitReplication();
         try (Connection c = connect(); Statement s = c.createStatement()) {
             assertThatThrownBy(() -> s.executeUpdate("INSERT INTO user (uid, name, score) VALUES (5, 'u5', 1), (2500, 'dup', 2)"))
                     .isInstanceOfSatisfying(SQLException.class, e -> {
@@ -511,6 +520,7 @@ class ShardingIT {
     @Test
     void preparedStatementsAndRewrittenBatchesRouteByTheBoundKey() throws SQLException {
         createOnEveryShard("user_ex", USER_EX_DDL);
+        awaitReplication();
         List<Long> keys = new ArrayList<>();
         try (Connection c = java.sql.DriverManager.getConnection(SharedShardedProxy.url("rewriteBatchedStatements=true"),
                 SharedShardedProxy.USER, SharedShardedProxy.PASSWORD);
@@ -559,6 +569,7 @@ class ShardingIT {
         for (Map.Entry<String, List<String>> e : byShard.entrySet()) {
             executeDirect(e.getKey(), "INSERT INTO user (uid, name, score) VALUES " + String.join(", ", e.getValue()));
         }
+        awaitReplication();
         int threads = 8;
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
         try {
@@ -600,6 +611,7 @@ class ShardingIT {
     void describeAndShowOfShardedTablesAreAnsweredByAShard() throws SQLException {
         createOnEveryShard("user", USER_DDL);
         createOnEveryShard("user_ex", USER_EX_DDL);
+        awaitReplication();
         try (Connection c = connect()) {
             assertThat(column(c, "SHOW COLUMNS FROM user")).containsExactly("uid", "name", "score", "created");
             assertThat(rows(c, "SHOW CREATE TABLE user").get(0).get(1)).isEqualTo(direct("s0", "SHOW CREATE TABLE user").get(0).get(1));

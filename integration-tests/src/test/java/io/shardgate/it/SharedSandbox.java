@@ -26,7 +26,7 @@ public final class SharedSandbox implements BeforeAllCallback {
 
     /** The base port in use: {@link #BASE_PORT}, or -Dshardgate.it.basePort (to run beside another run). */
     public static int basePort() {
-        return basePort();
+        return Integer.getInteger("shardgate.it.basePort", BASE_PORT);
     }
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(SharedSandbox.class);
 

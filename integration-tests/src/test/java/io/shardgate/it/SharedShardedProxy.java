@@ -109,7 +109,10 @@ public final class SharedShardedProxy implements BeforeAllCallback {
             ProxyConfig config = new ProxyConfig(new Endpoint("127.0.0.1", freePort()), null, m, users,
                     new ProxyConfig.Frontend("auto", AuthPlugin.MYSQL_NATIVE_PASSWORD, 16 << 20, 5_000, 0, 45, 4096),
                     new ProxyConfig.Backend(Sandbox.PROXY_USER, Sandbox.PROXY_PASSWORD, 5_000, 1_000, 64, 600_000),
-                    new ProxyConfig.Tls(true, null, null, dataDir));
+                    new ProxyConfig.Tls(true, null, null, dataDir),
+                    // reads to masters: these tests read what other connections (or the backends directly) just
+                    // wrote; replica reads have their own proxy in ReadWriteSplitIT
+                    ProxyConfig.Reads.MASTER_ONLY);
             try {
                 proxy = ProxyServer.start(config, new StaticTopologySource(Topology.of(m)));
             } catch (InterruptedException e) {

@@ -8,6 +8,8 @@ public final class ProxyMetrics {
     public final LongAdder sessionsOpened = new LongAdder();
     /** Times a backend's reads were paused because its client could not keep up. */
     public final LongAdder backpressurePauses = new LongAdder();
+    /** Statements (or shard parts of one) answered by a replica. */
+    public final LongAdder replicaReads = new LongAdder();
     /** Client connections closed for a protocol violation (garbage, bad sequence, oversized login packet). */
     public final LongAdder malformedClients = new LongAdder();
 }

@@ -8,12 +8,14 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.Future;
+import io.shardgate.monitor.ReplicaMonitor;
 import io.shardgate.monitor.Topology;
 import io.shardgate.monitor.TopologySource;
 import io.shardgate.proxy.backend.BackendConnection;
 import io.shardgate.proxy.backend.BackendPool;
 import io.shardgate.proxy.backend.BackendPools;
 import io.shardgate.proxy.backend.BackendProfile;
+import io.shardgate.proxy.backend.ReplicaBalancer;
 import io.shardgate.proxy.config.ProxyConfig;
 import io.shardgate.proxy.frontend.FrontendAuthHandler;
 import io.shardgate.proxy.frontend.ProxyContext;
@@ -55,11 +57,25 @@ public final class ProxyServer implements AutoCloseable {
         BackendPools pools = new BackendPools(new BackendPool.Settings(be.user(), be.password(), be.connectTimeoutMs(),
                 be.maxPerInstance(), be.maxIdlePerInstance(), be.idleTimeoutMs()));
         // without shards every statement is the default group's: the router that need not read statements does that
-        Router router = config.shardMap().shards().isEmpty() ? new DefaultGroupRouter(config.shardMap().defaultGroup())
+        boolean replicaReads = config.reads().replicas()
+                && config.shardMap().groups().values().stream().anyMatch(g -> !g.replicas().isEmpty());
+        Router router = config.shardMap().shards().isEmpty()
+                ? new DefaultGroupRouter(config.shardMap().defaultGroup(), replicaReads)
                 : new ShardingRouter(config.shardMap());
+        ReplicaMonitor monitor = null;
+        ReplicaBalancer replicas = null;
+        if (replicaReads) {
+            ProxyConfig.Reads r = config.reads();
+            monitor = ReplicaMonitor.jdbc(topology::current, be.user(), be.password(),
+                    new ReplicaMonitor.Settings(r.maxReplicaLagSeconds(), r.probeIntervalMs(),
+                            ReplicaMonitor.Settings.DEFAULTS.returnAfter(), ReplicaMonitor.Settings.DEFAULTS.probeTimeoutMs()))
+                    .start();
+            replicas = new ReplicaBalancer(config.shardMap(), monitor::inRotation);
+        }
         String version = "auto".equals(fe.serverVersion())
                 ? probeVersion(workers, pools, topology.current(), config) : fe.serverVersion();
-        ProxyContext ctx = new ProxyContext(config, router, topology, pools, TlsContexts.server(config.tls()), version);
+        ProxyContext ctx = new ProxyContext(config, router, topology, pools, TlsContexts.server(config.tls()), version,
+                replicas, monitor);
 
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
@@ -85,6 +101,7 @@ public final class ProxyServer implements AutoCloseable {
         try {
             ch = b.bind(listen.host(), listen.port()).sync().channel();
         } catch (Exception e) {
+            ctx.close();
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new IllegalStateException("cannot listen on " + listen + ": " + e.getMessage(), e);

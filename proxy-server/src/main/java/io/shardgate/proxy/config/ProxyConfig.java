@@ -20,7 +20,29 @@ public record ProxyConfig(
         Map<String, User> users,
         Frontend frontend,
         Backend backend,
-        Tls tls) {
+        Tls tls,
+        Reads reads) {
+
+    /** Without a {@code reads} section: {@link Reads#DEFAULTS}. */
+    public ProxyConfig(Endpoint listen, Path shardMapFile, ShardMap shardMap, Map<String, User> users, Frontend frontend,
+                       Backend backend, Tls tls) {
+        this(listen, shardMapFile, shardMap, users, frontend, backend, tls, Reads.DEFAULTS);
+    }
+
+    /**
+     * Read-write splitting.
+     *
+     * @param replicas            plain SELECTs outside transactions go to the group's replicas (weighted round robin)
+     * @param maxReplicaLagSeconds a replica further behind (Seconds_Behind_Master) leaves the read rotation
+     * @param readYourWritesMs    after a session writes to a group, its reads of that group go to the master for
+     *                            this long (0: no window)
+     * @param probeIntervalMs     how often each replica's health and lag are probed
+     */
+    public record Reads(boolean replicas, int maxReplicaLagSeconds, long readYourWritesMs, long probeIntervalMs) {
+        public static final Reads DEFAULTS = new Reads(true, 5, 1_000, 1_000);
+        /** Every statement to the master. */
+        public static final Reads MASTER_ONLY = new Reads(false, 5, 1_000, 1_000);
+    }
 
     public record User(String name, String password, AuthPlugin plugin) {}
 
@@ -51,7 +73,8 @@ public record ProxyConfig(
 
     public static ProxyConfig load(Path file) {
         Path base = file.toAbsolutePath().getParent();
-        YamlNode root = YamlNode.load(file).allowOnly("listen", "shard_map", "users", "frontend", "backend", "tls", "data_dir");
+        YamlNode root = YamlNode.load(file).allowOnly("listen", "shard_map", "users", "frontend", "backend", "tls", "data_dir",
+                "reads");
         Endpoint listen = endpoint(root.require("listen"));
         YamlNode mapNode = root.require("shard_map");
         Path mapFile = base.resolve(mapNode.string());
@@ -104,7 +127,18 @@ public record ProxyConfig(
             }
             tls = new Tls(t.booleanValue("enabled", true), cert, key, dataDir);
         }
-        return new ProxyConfig(listen, mapFile, map, Map.copyOf(users), frontend, backend, tls);
+        YamlNode r = root.get("reads");
+        Reads reads = Reads.DEFAULTS;
+        if (r != null) {
+            r.allowOnly("replicas", "max_replica_lag_s", "read_your_writes_ms", "probe_interval_ms");
+            int lag = r.intValue("max_replica_lag_s", Reads.DEFAULTS.maxReplicaLagSeconds());
+            if (lag < 0) throw r.get("max_replica_lag_s").error("must be 0 or more");
+            long ryw = r.longValue("read_your_writes_ms", Reads.DEFAULTS.readYourWritesMs());
+            if (ryw < 0) throw r.get("read_your_writes_ms").error("must be 0 or more");
+            reads = new Reads(r.booleanValue("replicas", true), lag, ryw,
+                    positive(r, "probe_interval_ms", (int) Reads.DEFAULTS.probeIntervalMs()));
+        }
+        return new ProxyConfig(listen, mapFile, map, Map.copyOf(users), frontend, backend, tls, reads);
     }
 
     private static int positive(YamlNode parent, String key, int fallback) {

@@ -28,6 +28,9 @@ import io.shardgate.proxy.exec.ScatterRead;
 import io.shardgate.proxy.exec.ShardCall;
 import io.shardgate.router.RoutePlan;
 import io.shardgate.router.RouteTarget;
+import io.shardgate.router.Role;
+import io.shardgate.monitor.Topology;
+import io.shardgate.proxy.backend.ReplicaBalancer;
 import io.shardgate.rules.Endpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,6 +89,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * run elsewhere they would escape the transaction (or, with autocommit off, never be committed).
      */
     private boolean inTransaction;
+    /** Groups the statement in flight writes to: their reads go to masters for a while after it. */
+    private List<String> writeGroups;
+    /** When the session last wrote to each group (System.nanoTime), for read-your-writes. */
+    private final java.util.Map<String, Long> writtenAt = new java.util.HashMap<>(4);
     /** Runs when the relayed response ends without an error (it records what the statement changed). */
     private Runnable onSuccess;
     private final ArrayDeque<Packet> queue = new ArrayDeque<>();
@@ -109,6 +116,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.currentDb = login.database();
         Held primary = new Held(backend);
         primary.applied = sets.latest();
+        primary.db = proxy.backendDatabase(login.database());
         held.add(primary);
     }
 
@@ -117,6 +125,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         final BackendConnection connection;
         long applied;
         boolean taken;
+        /** The database selected on it, when known. */
+        String db;
 
         Held(BackendConnection connection) {
             this.connection = connection;
@@ -226,7 +236,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void query(ByteBuf payload, int replySeq) {
         int first = firstLetter(payload);
         boolean mayBeProxys = first == 'k' || first == 's'; // KILL, SHARDGATE ...: the proxy's to answer
-        String sql = proxy.router.needsStatementText() || mayBeProxys
+        boolean mayBeUse = first == 'u' && startsWithUse(payload);
+        String sql = proxy.router.needsStatementText() || mayBeProxys || mayBeUse
                 ? payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, textCharset) : "";
         if (mayBeProxys) {
             KillStatement kill = KillStatement.parse(sql);
@@ -240,16 +251,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 return;
             }
         }
-        if (!proxy.sharding()) {
-            forward(payload, ResponseKind.RESULT, replySeq); // one group, statements unchanged
-            return;
-        }
-        if (first == 'u') {
+        if (mayBeUse) {
             String db = SessionStatements.useDatabase(sql);
             if (db != null) {
                 useDatabase(db, replySeq, true);
                 return;
             }
+        }
+        if (!proxy.router.needsStatementText()) {
+            forward(payload, ResponseKind.RESULT, replySeq); // one group, its master, statements unchanged
+            return;
         }
         RoutePlan plan = proxy.router.plan(sql, currentDb);
         // reads may run on other connections, outside the transaction (they see committed data); writes may not
@@ -264,32 +275,40 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     + " transaction's statements on shards of group " + proxy.config.shardMap().defaultGroup());
             return;
         }
+        if (plan.writes()) {
+            writeGroups = new ArrayList<>(plan.targets().size());
+            for (RouteTarget t : plan.targets()) writeGroups.add(t.group());
+        }
         switch (plan.kind()) {
             case REFUSED -> {
                 RoutePlan.Refusal r = plan.refusal();
+                writeGroups = null;
                 ctx.writeAndFlush(Packets.err(ctx.alloc(), replySeq, r.code(), r.sqlState(), r.message()));
             }
-            case PASSTHROUGH -> passthrough(payload, sql, first, replySeq);
-            case SINGLE -> {
+            case PASSTHROUGH, SINGLE -> {
                 RouteTarget t = plan.targets().get(0);
-                Endpoint master = masterOf(t.group());
-                if (master.equals(backend.endpoint())) {
+                Endpoint at = endpointFor(t);
+                if (at.equals(backend.endpoint())) {
                     // the default connection: inside the session's transaction, if there is one
-                    if (t.unchanged()) forward(payload, ResponseKind.RESULT, replySeq);
+                    if (plan.kind() == RoutePlan.Kind.PASSTHROUGH) passthrough(payload, sql, first, replySeq);
+                    else if (t.unchanged()) forward(payload, ResponseKind.RESULT, replySeq);
                     else relay(backend, statement(t.sql()), replySeq);
                     return;
                 }
                 busy = true;
-                ByteBuf out = statement(t.unchanged() ? sql : t.sql());
-                take(List.of(master), replySeq, out, conns -> relay(conns.get(0), out, replySeq));
+                ByteBuf out = t.unchanged() ? payload.retainedDuplicate() : statement(t.sql());
+                take(List.of(at), replySeq, List.of(out), t.unchanged() ? backendDb() : null,
+                        conns -> relay(conns.get(0), out, replySeq));
             }
             case FANOUT_WRITE, BROADCAST_WRITE, SCATTER_READ -> {
                 busy = true;
                 List<Endpoint> masters = new ArrayList<>();
                 List<ByteBuf> payloads = new ArrayList<>();
+                boolean unchanged = false;
                 for (RouteTarget t : plan.targets()) {
-                    masters.add(masterOf(t.group()));
+                    masters.add(endpointFor(t));
                     payloads.add(statement(t.unchanged() ? sql : t.sql()));
+                    unchanged |= t.unchanged();
                 }
                 if (inTransaction && plan.kind() != RoutePlan.Kind.SCATTER_READ) {
                     // a transaction's write to several shards of its own group: one after another on its connection
@@ -298,7 +317,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     new FanoutWrite(client, replySeq, calls, plan.kind() == RoutePlan.Kind.BROADCAST_WRITE, this::onComplete).start();
                     return;
                 }
-                take(masters, replySeq, payloads, conns -> {
+                take(masters, replySeq, payloads, unchanged ? backendDb() : null, conns -> {
                     List<ShardCall> calls = new ArrayList<>();
                     for (int i = 0; i < conns.size(); i++) {
                         calls.add(new ShardCall(label(plan.targets().get(i)), conns.get(i), payloads.get(i)));
@@ -369,10 +388,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** COM_INIT_DB: the logical schema is the proxy's; any other database is the default group's. */
     private void initDb(ByteBuf payload, int replySeq) {
-        if (!proxy.sharding()) {
-            forward(payload, ResponseKind.SINGLE, replySeq);
-            return;
-        }
         useDatabase(payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, textCharset), replySeq, false);
     }
 
@@ -392,7 +407,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         } else {
             out = client.alloc().buffer(1 + name.length).writeByte(Command.INIT_DB).writeBytes(name);
         }
-        onSuccess = () -> currentDb = db;
+        onSuccess = () -> {
+            currentDb = db;
+            held.get(0).db = physical;
+        };
         busy = true;
         relaying = backend;
         backend.execute(out, asQuery ? ResponseKind.RESULT : ResponseKind.SINGLE, this, replySeq);
@@ -401,6 +419,46 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private ByteBuf statement(String sql) {
         byte[] text = sql.getBytes(textCharset);
         return client.alloc().buffer(1 + text.length).writeByte(Command.QUERY).writeBytes(text);
+    }
+
+    /**
+     * Which server answers {@code t}: a replica for a read that may go to one (see {@link ReplicaBalancer}),
+     * unless the session is in a transaction or wrote to that group within {@code reads.read_your_writes_ms};
+     * else the group's master.
+     */
+    private Endpoint endpointFor(RouteTarget t) {
+        Topology.Member g = proxy.topology.current().group(t.group());
+        if (t.role() == Role.REPLICA && proxy.replicas != null && !inTransaction && !wroteRecently(t.group())) {
+            Endpoint r = proxy.replicas.pick(g);
+            if (r != null) {
+                proxy.metrics.replicaReads.increment();
+                return r;
+            }
+        }
+        return g.master();
+    }
+
+    private boolean wroteRecently(String group) {
+        Long at = writtenAt.get(group);
+        if (at == null) return false;
+        if (System.nanoTime() - at < proxy.config.reads().readYourWritesMs() * 1_000_000) return true;
+        writtenAt.remove(group);
+        return false;
+    }
+
+    /** The database the session's unchanged statements need selected on a backend connection. */
+    private String backendDb() {
+        return proxy.backendDatabase(currentDb);
+    }
+
+    /** Whether the statement's first word is USE (checked on the bytes, before decoding anything). */
+    private static boolean startsWithUse(ByteBuf payload) {
+        int end = payload.writerIndex();
+        int i = payload.readerIndex() + 1;
+        while (i < end && Character.isWhitespace(payload.getByte(i))) i++;
+        if (end - i < 4) return false;
+        return (payload.getByte(i) | 0x20) == 'u' && (payload.getByte(i + 1) | 0x20) == 's'
+                && (payload.getByte(i + 2) | 0x20) == 'e' && Character.isWhitespace(payload.getByte(i + 3));
     }
 
     private Endpoint masterOf(String group) {
@@ -417,17 +475,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     // ---------------------------------------------------------------- connections for shards
 
-    private void take(List<Endpoint> masters, int replySeq, ByteBuf payload, Consumer<List<BackendConnection>> then) {
-        take(masters, replySeq, List.of(payload), then);
-    }
-
     /**
      * One distinct connection per entry of {@code masters} (several for a server that holds several of the
      * shards), reusing the session's idle ones first, then brought up to date with the session's SET
-     * statements; then {@code then} runs. When one cannot be had the client gets an error naming the server,
+     * statements and, when {@code db} is given (the statement is the client's, unchanged), with its current
+     * database; then {@code then} runs. When one cannot be had the client gets an error naming the server,
      * {@code payloads} are released, and the session goes on.
      */
-    private void take(List<Endpoint> masters, int replySeq, List<ByteBuf> payloads, Consumer<List<BackendConnection>> then) {
+    private void take(List<Endpoint> masters, int replySeq, List<ByteBuf> payloads, String db,
+                      Consumer<List<BackendConnection>> then) {
         // in a transaction only reads get here, and they run outside it: not on the default connection, so that
         // every shard of a statement is read the same way (committed data), none of them inside the transaction
         boolean avoidDefault = inTransaction;
@@ -455,53 +511,96 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         };
         for (int i = 0; i < masters.size(); i++) {
             Endpoint ep = masters.get(i);
-            Held h = idleHeld(ep, avoidDefault);
+            Held h = idleHeld(ep, avoidDefault, db);
             if (h != null) {
                 h.taken = true;
                 chosen[i] = h;
-                syncSets(h, oneReady, failure);
+                syncSets(h, db, oneReady, failure);
                 continue;
             }
-            int slot = i;
-            proxy.pools.pool(ep).acquire(client.eventLoop(), profile, charset, null).addListener(f -> {
-                if (!f.isSuccess()) {
-                    if (failure[0] == null) failure[0] = f.cause();
-                    oneReady.run();
-                    return;
-                }
-                BackendConnection c = (BackendConnection) f.getNow();
-                if (closing) {
-                    proxy.pools.pool(ep).release(c);
-                    oneReady.run();
-                    return;
-                }
-                Held fresh = new Held(c);
-                fresh.taken = true;
-                held.add(fresh);
-                c.channel().closeFuture().addListener(cf -> held.remove(fresh));
-                chosen[slot] = fresh;
-                log.debug("session {}: took backend connection {} on {} ({} held)", connectionId, c.serverConnectionId(), ep, held.size());
-                syncSets(fresh, oneReady, failure);
-            });
+            acquireInto(chosen, i, ep, db, oneReady, failure);
         }
     }
 
-    private Held idleHeld(Endpoint ep, boolean avoidDefault) {
-        for (Held h : held) {
-            if (avoidDefault && h.connection == backend) continue;
-            if (!h.taken && h.connection.endpoint().equals(ep) && h.connection.usable()) return h;
+    /**
+     * Opens (or takes from the pool) a connection to {@code ep} for slot {@code slot}. A replica that cannot
+     * be reached is not an error: the group's master answers instead (the health monitor takes the replica
+     * out of rotation shortly).
+     */
+    private void acquireInto(Held[] chosen, int slot, Endpoint ep, String db, Runnable oneReady, Throwable[] failure) {
+        proxy.pools.pool(ep).acquire(client.eventLoop(), profile, charset, db).addListener(f -> {
+            if (!f.isSuccess()) {
+                Endpoint master = masterOfReplica(ep);
+                if (master != null && !closing) {
+                    log.info("session {}: replica {} unavailable ({}); reading from master {}", connectionId, ep,
+                            f.cause().getMessage(), master);
+                    Held h = idleHeld(master, inTransaction, db);
+                    if (h != null && java.util.Arrays.stream(chosen).noneMatch(x -> x == h)) {
+                        h.taken = true;
+                        chosen[slot] = h;
+                        syncSets(h, db, oneReady, failure);
+                    } else {
+                        acquireInto(chosen, slot, master, db, oneReady, failure);
+                    }
+                    return;
+                }
+                if (failure[0] == null) failure[0] = f.cause();
+                oneReady.run();
+                return;
+            }
+            BackendConnection c = (BackendConnection) f.getNow();
+            if (closing) {
+                proxy.pools.pool(ep).release(c);
+                oneReady.run();
+                return;
+            }
+            Held fresh = new Held(c);
+            fresh.db = db;
+            fresh.taken = true;
+            held.add(fresh);
+            c.channel().closeFuture().addListener(cf -> held.remove(fresh));
+            chosen[slot] = fresh;
+            log.debug("session {}: took backend connection {} on {} ({} held)", connectionId, c.serverConnectionId(), ep, held.size());
+            syncSets(fresh, db, oneReady, failure);
+        });
+    }
+
+    /** The master of the group {@code ep} is a replica of, or null when it is no replica. */
+    private Endpoint masterOfReplica(Endpoint ep) {
+        for (Topology.Member g : proxy.topology.current().groups().values()) {
+            if (g.replicas().contains(ep)) return g.master();
         }
         return null;
     }
 
-    /** Replays the SET statements {@code h} has not applied yet, in order; then {@code done}. */
-    private void syncSets(Held h, Runnable done, Throwable[] failure) {
-        List<SessionSets.Entry> todo = sets.after(h.applied);
-        if (todo.isEmpty()) {
-            done.run();
-            return;
+    /** An idle held connection to {@code ep}, one with {@code db} selected when there is one. */
+    private Held idleHeld(Endpoint ep, boolean avoidDefault, String db) {
+        Held any = null;
+        for (Held h : held) {
+            if (avoidDefault && h.connection == backend) continue;
+            if (!h.taken && h.connection.endpoint().equals(ep) && h.connection.usable()) {
+                if (db == null || db.equals(h.db)) return h;
+                if (any == null) any = h;
+            }
         }
-        replay(h, todo, 0, done, failure);
+        return any;
+    }
+
+    /** Replays the SET statements {@code h} has not applied yet, in order; then {@code done}. */
+    private void syncSets(Held h, String db, Runnable done, Throwable[] failure) {
+        List<SessionSets.Entry> todo = sets.after(h.applied);
+        Runnable then = db == null || db.equals(h.db) ? done : () -> {
+            if (failure[0] != null) {
+                done.run();
+                return;
+            }
+            h.connection.executeInternal("USE `" + db.replace("`", "``") + "`").addListener(f -> {
+                if (f.isSuccess()) h.db = db;
+                else if (failure[0] == null) failure[0] = f.cause();
+                done.run();
+            });
+        };
+        replay(h, todo, 0, then, failure);
     }
 
     private void replay(Held h, List<SessionSets.Entry> todo, int i, Runnable done, Throwable[] failure) {
@@ -646,6 +745,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public void onComplete(int status, int errorCode) {
         client.flush();
+        if (writeGroups != null) {
+            long now = System.nanoTime();
+            for (String g : writeGroups) writtenAt.put(g, now);
+            writeGroups = null;
+        }
         if (relaying == backend && errorCode == 0) {
             inTransaction = (status & ServerStatus.IN_TRANS) != 0 || (status & ServerStatus.AUTOCOMMIT) == 0;
         }

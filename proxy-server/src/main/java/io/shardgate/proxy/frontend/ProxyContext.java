@@ -6,6 +6,7 @@ import io.shardgate.monitor.TopologySource;
 import io.shardgate.proxy.ProxyMetrics;
 import io.shardgate.proxy.auth.RsaPasswordCipher;
 import io.shardgate.proxy.backend.BackendPools;
+import io.shardgate.proxy.backend.ReplicaBalancer;
 import io.shardgate.proxy.config.ProxyConfig;
 import io.shardgate.router.Router;
 import io.shardgate.rules.ShardMap;
@@ -40,8 +41,15 @@ public final class ProxyContext {
     /** Users who passed caching_sha2_password full authentication since start: the fast path is open to them. */
     private final Set<String> sha2Verified = ConcurrentHashMap.newKeySet();
 
+    /** Picks the replica for a read; null when reads all go to masters ({@code reads.replicas: false}). */
+    public final ReplicaBalancer replicas;
+    /** Closed with the proxy (the replica health monitor), or null. */
+    private final AutoCloseable monitor;
+
     public ProxyContext(ProxyConfig config, Router router, TopologySource topology, BackendPools pools, SslContext ssl,
-                        String serverVersion) {
+                        String serverVersion, ReplicaBalancer replicas, AutoCloseable monitor) {
+        this.replicas = replicas;
+        this.monitor = monitor;
         this.config = config;
         this.router = router;
         this.topology = topology;
@@ -52,6 +60,13 @@ public final class ProxyContext {
 
     /** Closes the backend pools and stops the auth executor. */
     public void close() {
+        if (monitor != null) {
+            try {
+                monitor.close();
+            } catch (Exception e) {
+                // stopping: nothing to do about it
+            }
+        }
         pools.close();
         authExecutor.shutdownNow();
     }
