@@ -143,6 +143,22 @@ class ReadWriteSplitIT {
         }
     }
 
+    /** A temporary table exists only on the session's master connection: after one, reads stay there. */
+    @Test
+    void aTemporaryTableKeepsTheSessionsReadsOnTheMaster() throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TEMPORARY TABLE scratch (a INT)");
+            s.executeUpdate("INSERT INTO scratch VALUES (7)");
+            long until = System.nanoTime() + 3 * WINDOW_MS * 1_000_000;
+            int reads = 0;
+            while (System.nanoTime() < until || reads < 20) { // well past the read-your-writes window
+                assertThat(serverId(s, "SELECT @@server_id FROM scratch")).isEqualTo(master.port());
+                assertThat(serverId(s, "SELECT @@server_id FROM t WHERE id = 1")).isEqualTo(master.port());
+                reads++;
+            }
+        }
+    }
+
     @Test
     void aReplicaWithItsSqlThreadStoppedLeavesTheRotationAndReturns() throws Exception {
         try (Connection c = connect(); Statement s = c.createStatement(); Connection r = SharedProxy.direct(r2, null);

@@ -483,7 +483,7 @@ class ScatterDifferentialIT {
         long ms = (System.nanoTime() - start) / 1_000_000;
 
         StringBuilder summary = new StringBuilder();
-        summary.append("ScatterDifferentialIT: ").append(queries.size()).append(" queries in ").append(ms).append(" ms: ")
+        summary.append("ScatterDifferentialIT (seed ").append(SEED).append("): ").append(queries.size()).append(" queries in ").append(ms).append(" ms: ")
                .append(passed).append(" equal, ").append(refused).append(" refused as documented, ")
                .append(mismatches.size()).append(" different, ").append(unexpectedRefusals.size())
                .append(" refused unexpectedly, ").append(errors.size()).append(" errors\n  by kind: ").append(kinds)

@@ -483,6 +483,44 @@ class ShardingIT {
         assertThat(direct("s1", "SELECT uid FROM user")).isEmpty();
     }
 
+    /** A transaction belongs to the group of its first statement, here g1 (not the default group). */
+    @Test
+    void aTransactionOnAnotherGroupIsPinnedThereAndCommitsOrRollsBackAsOne() throws SQLException {
+        createOnEveryShard("user", USER_DDL);
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("BEGIN");
+            assertThat(s.executeUpdate("INSERT INTO user (uid, name, score) VALUES (2500, 'u2500', 1)")).isEqualTo(1);
+            assertThat(s.executeUpdate("INSERT INTO user (uid, name, score) VALUES (3500, 'u3500', 1)")).isEqualTo(1);
+            assertThat(column(c, "SELECT name FROM user WHERE uid = 3500")).containsExactly("u3500"); // its own write
+            s.execute("SAVEPOINT before_update");
+            assertThat(s.executeUpdate("UPDATE user SET score = 9 WHERE uid = 2500")).isEqualTo(1);
+            s.execute("ROLLBACK TO SAVEPOINT before_update");
+            assertThat(column(c, "SELECT score FROM user WHERE uid = 2500")).containsExactly("1");
+            assertRefused(() -> s.executeUpdate("INSERT INTO user (uid, name, score) VALUES (5, 'u5', 1)"),
+                    "transaction on group g1", "COMMIT or ROLLBACK first");
+            assertThat(direct("s3", "SELECT uid FROM user")).as("not committed yet").isEmpty();
+            s.execute("ROLLBACK");
+        }
+        assertThat(direct("s2", "SELECT uid FROM user")).isEmpty();
+        assertThat(direct("s3", "SELECT uid FROM user")).isEmpty();
+
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.executeUpdate("INSERT INTO user (uid, name, score) VALUES (2500, 'u2500', 1), (3500, 'u3500', 1)");
+            assertThat(direct("s2", "SELECT uid FROM user")).as("not committed yet").isEmpty();
+            c.commit();
+            // autocommit still off: the next transaction may be on another group
+            s.executeUpdate("INSERT INTO user (uid, name, score) VALUES (5, 'u5', 1)");
+            c.rollback();
+            c.setAutoCommit(true);
+            assertThat(s.executeUpdate("INSERT INTO user (uid, name, score) VALUES (1500, 'u1500', 1)")).isEqualTo(1);
+        }
+        assertThat(direct("s2", "SELECT uid FROM user")).containsExactly(List.of("2500"));
+        assertThat(direct("s3", "SELECT uid FROM user")).containsExactly(List.of("3500"));
+        assertThat(direct("s0", "SELECT uid FROM user")).as("rolled back").isEmpty();
+        assertThat(direct("s1", "SELECT uid FROM user")).as("autocommit on again").containsExactly(List.of("1500"));
+    }
+
     @Test
     void aScatterReadFailingOnTheShardsGetsTheShardsErrorAndTheSessionGoesOn() throws SQLException {
         createOnEveryShard("user", USER_DDL);
@@ -516,6 +554,32 @@ class ShardingIT {
         assertThat(direct("s2", "SELECT uid, name FROM user")).containsExactly(List.of("2500", "u2500"));
     }
 
+    /**
+     * Statements are rewritten (table names spliced, INSERT tuples split) in text that holds multi-byte characters,
+     * including a character outside the BMP (two UTF-16 chars, four UTF-8 bytes): offsets must not slip.
+     */
+    @Test
+    void rewritingKeepsMultiByteTextIntact() throws SQLException {
+        createOnEveryShard("user", USER_DDL);
+        createOnEveryShard("city", CITY_DDL);
+        awaitReplication();
+        String[] names = {"Zoë", "李雷", "😀x😀", "naïve ☃"};
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            assertThat(s.executeUpdate("INSERT /* ünïcödé 😀 */ INTO user (uid, name, score) VALUES (5, '" + names[0] + "', 1), "
+                    + "(1500, '" + names[1] + "', 2), (2500, '" + names[2] + "', 3), (3500, '" + names[3] + "', 4)")).isEqualTo(4);
+            assertThat(s.executeUpdate("UPDATE /* 😀 é */ user SET name = CONCAT(name, '✓') WHERE uid = 2500")).isEqualTo(1);
+            assertThat(s.executeUpdate("INSERT INTO city (id, name, pop) VALUES (1, '😀 Zürich', 1)")).isEqualTo(1);
+            assertThat(scalar(c, "SELECT /* ü */ name FROM user WHERE uid = 2500")).isEqualTo(names[2] + "✓");
+            assertThat(rows(c, "SELECT name, uid FROM user WHERE name <> '😀' ORDER BY uid")).extracting(r -> r.get(0))
+                    .containsExactly(names[0], names[1], names[2] + "✓", names[3]);
+        }
+        assertThat(direct("s0", "SELECT name FROM user")).containsExactly(List.of(names[0]));
+        assertThat(direct("s1", "SELECT name FROM user")).containsExactly(List.of(names[1]));
+        assertThat(direct("s2", "SELECT name FROM user")).containsExactly(List.of(names[2] + "✓"));
+        assertThat(direct("s3", "SELECT name FROM user")).containsExactly(List.of(names[3]));
+        assertThat(onEveryShard("SELECT name FROM city").values()).allSatisfy(r -> assertThat(r).containsExactly(List.of("😀 Zürich")));
+    }
+
     /** The way Java applications write: client-side prepared statements, and batches rewritten into one INSERT. */
     @Test
     void preparedStatementsAndRewrittenBatchesRouteByTheBoundKey() throws SQLException {
@@ -547,6 +611,16 @@ class ShardingIT {
                 try (java.sql.ResultSet rs = get.executeQuery()) {
                     assertThat(ShardSql.rows(rs)).as("uid %d", k).containsExactly(List.of("p" + k));
                 }
+            }
+        }
+        // server-side prepared statements asked for: the proxy answers COM_STMT_PREPARE with 1295, on which
+        // Connector/J falls back to client-side preparation (docs/architecture.md, "Errors")
+        try (Connection c = java.sql.DriverManager.getConnection(SharedShardedProxy.url("useServerPrepStmts=true"),
+                SharedShardedProxy.USER, SharedShardedProxy.PASSWORD);
+             java.sql.PreparedStatement get = c.prepareStatement("SELECT name FROM user_ex WHERE uid = ?")) {
+            get.setLong(1, 207);
+            try (java.sql.ResultSet rs = get.executeQuery()) {
+                assertThat(ShardSql.rows(rs)).containsExactly(List.of("p207"));
             }
         }
         for (String shard : shards()) {

@@ -103,8 +103,9 @@ class SmallHeapMergeIT {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 5, unit = TimeUnit.MINUTES) // a stalled stream fails instead of hanging the run
     void anOrderedMergeOfAHundredMegabytesStreamsThroughA48MegabyteHeap() throws Exception {
-        String url = "jdbc:mysql://127.0.0.1:" + port + "/heapdb?sslMode=DISABLED&connectTimeout=10000";
+        String url = "jdbc:mysql://127.0.0.1:" + port + "/heapdb?sslMode=DISABLED&connectTimeout=10000&socketTimeout=120000";
         long rows = 0;
         long previous = -1;
         long bytes = 0;

@@ -84,11 +84,27 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** The merged read in progress, if any. */
     private ScatterRead scatter;
     /**
-     * The default connection is inside a transaction (BEGIN, or autocommit off), by the server status of its last
-     * answer. Until cross-shard transactions exist, statements needing any other connection are then refused:
-     * run elsewhere they would escape the transaction (or, with autocommit off, never be committed).
+     * The client is in a transaction (BEGIN, or autocommit off). Without sharding, as the default connection's
+     * server status says; with sharding, as the session's own transaction handling says (below).
      */
     private boolean inTransaction;
+    /**
+     * Sharding: the connection holding the client's transaction, pinned to the group of its first statement
+     * (BEGIN is sent there just before that statement), and that group; null until then.
+     */
+    private Held txnConn;
+    private String txnGroup;
+    /** Sharding: autocommit is off for the client; each transaction begins with its first statement. */
+    private boolean autocommitOff;
+    /** How the client began its transaction (BEGIN, START TRANSACTION READ ONLY ...), sent when it is pinned. */
+    private String txnBegin = "BEGIN";
+    /** Runs when the statement in flight ends, however it ended. */
+    private Runnable onDone;
+    /** Statements that leave state only their connection has: after one, the session's reads stay on masters. */
+    private static final java.util.regex.Pattern LEAVES_STATE = java.util.regex.Pattern.compile(
+            "(?is)\\s*(?:CREATE\\s+(?:OR\\s+REPLACE\\s+)?TEMPORARY\\b.*|SELECT\\b.*(?::=|\\bINTO\\s+@).*)");
+    /** Set by {@link #LEAVES_STATE}; cleared by COM_RESET_CONNECTION. */
+    private boolean readsOnMaster;
     /** Groups the statement in flight writes to: their reads go to masters for a while after it. */
     private List<String> writeGroups;
     /** When the session last wrote to each group (System.nanoTime), for read-your-writes. */
@@ -262,22 +278,43 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             forward(payload, ResponseKind.RESULT, replySeq); // one group, its master, statements unchanged
             return;
         }
+        if (proxy.sharding() && (first == 'b' || first == 'c' || first == 'r' || first == 's')) {
+            SessionStatements.Txn txn = SessionStatements.transaction(sql);
+            if (txn != null) {
+                transaction(txn, sql, replySeq);
+                return;
+            }
+        }
         RoutePlan plan = proxy.router.plan(sql, currentDb);
-        // reads may run on other connections, outside the transaction (they see committed data); writes may not
-        if (inTransaction && !plan.refused() && !onDefaultConnection(plan) && !isRead(sql)) {
-            RouteTarget t = plan.targets().stream().filter(x -> !masterOf(x.group()).equals(backend.endpoint()))
-                    .findFirst().orElse(plan.targets().get(0));
-            error(ErrorCode.ER_NOT_SUPPORTED_YET, replySeq, "shardgate: the session is in a transaction on group "
-                    + proxy.config.shardMap().defaultGroup() + " (BEGIN, or autocommit off), and this write needs "
-                    + (plan.targets().size() > 1 ? plan.targets().size() + " shards, among them " : "")
-                    + (t.shard() != null ? "shard " + t.shard() + " on " : "") + "group " + t.group()
-                    + "; transactions across groups are not supported yet: COMMIT or ROLLBACK first, or keep a"
-                    + " transaction's statements on shards of group " + proxy.config.shardMap().defaultGroup());
-            return;
+        if (!readsOnMaster && proxy.replicas != null && (first == 'c' || first == 's') && LEAVES_STATE.matcher(sql).matches()) {
+            // a temporary table, or a variable set by a query: only this session's master connection has it
+            readsOnMaster = true;
+            log.debug("session {}: reads stay on masters from now on (connection-local state)", connectionId);
         }
         if (plan.writes()) {
             writeGroups = new ArrayList<>(plan.targets().size());
             for (RouteTarget t : plan.targets()) writeGroups.add(t.group());
+        }
+        if (proxy.sharding() && inTransaction && !plan.refused() && plan.kind() != RoutePlan.Kind.PASSTHROUGH) {
+            String group = oneGroup(plan);
+            boolean oneConnection = plan.kind() != RoutePlan.Kind.SCATTER_READ;
+            if (group != null && oneConnection && (txnGroup == null || txnGroup.equals(group))) {
+                inTransaction(plan, group, payload, replySeq);
+                return;
+            }
+            if (!isRead(sql)) {
+                writeGroups = null;
+                RouteTarget t = plan.targets().stream().filter(x -> txnGroup != null && !x.group().equals(txnGroup))
+                        .findFirst().orElse(plan.targets().get(0));
+                error(ErrorCode.ER_NOT_SUPPORTED_YET, replySeq, "shardgate: the session is in a transaction"
+                        + (txnGroup != null ? " on group " + txnGroup : "") + " (BEGIN, or autocommit off), and this write needs "
+                        + (plan.targets().size() > 1 ? plan.targets().size() + " shards, among them " : "")
+                        + (t.shard() != null ? "shard " + t.shard() + " on " : "") + "group " + t.group()
+                        + "; a transaction stays on the group of its first statement (transactions across groups are"
+                        + " not supported yet): COMMIT or ROLLBACK first, or keep a transaction's statements on one group");
+                return;
+            }
+            // a plain read the transaction's connection cannot serve: it runs outside the transaction
         }
         switch (plan.kind()) {
             case REFUSED -> {
@@ -310,13 +347,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     payloads.add(statement(t.unchanged() ? sql : t.sql()));
                     unchanged |= t.unchanged();
                 }
-                if (inTransaction && plan.kind() != RoutePlan.Kind.SCATTER_READ) {
-                    // a transaction's write to several shards of its own group: one after another on its connection
-                    List<ShardCall> calls = new ArrayList<>();
-                    for (int i = 0; i < payloads.size(); i++) calls.add(new ShardCall(label(plan.targets().get(i)), backend, payloads.get(i)));
-                    new FanoutWrite(client, replySeq, calls, plan.kind() == RoutePlan.Kind.BROADCAST_WRITE, this::onComplete).start();
-                    return;
-                }
                 take(masters, replySeq, payloads, unchanged ? backendDb() : null, conns -> {
                     List<ShardCall> calls = new ArrayList<>();
                     for (int i = 0; i < conns.size(); i++) {
@@ -334,6 +364,152 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
+    // ---------------------------------------------------------------- transactions (sharding)
+
+    /** ER_LOCK_DEADLOCK: the server rolled the transaction back. */
+    private static final int ER_LOCK_DEADLOCK = 1213;
+
+    /**
+     * BEGIN, COMMIT, ROLLBACK, savepoints and SET autocommit, when sharding. A transaction belongs to the group
+     * of its first statement: BEGIN is answered here and sent to that group's master connection just before
+     * that statement; COMMIT and ROLLBACK go where it was sent (or are answered here when nothing ran). With
+     * autocommit off every statement is in a transaction, so each one begins with its first statement the same
+     * way; backend connections themselves always keep autocommit on.
+     */
+    private void transaction(SessionStatements.Txn txn, String sql, int replySeq) {
+        switch (txn.kind()) {
+            case BEGIN -> {
+                if (txnConn != null) {
+                    // MySQL commits the open transaction and begins another: on the same connection
+                    relayInternal(txnConn.connection, sql, replySeq, null);
+                    return;
+                }
+                inTransaction = true;
+                txnBegin = sql.strip();
+                okHere(replySeq);
+            }
+            case COMMIT, ROLLBACK -> {
+                if (txnConn == null) {
+                    endTransaction();
+                    okHere(replySeq);
+                    return;
+                }
+                relayInternal(txnConn.connection, sql, replySeq, this::endTransaction);
+            }
+            case SAVEPOINT -> {
+                if (txnConn != null) {
+                    relayInternal(txnConn.connection, sql, replySeq, null);
+                } else if (!inTransaction) {
+                    relayInternal(backend, sql, replySeq, null); // no transaction: the server answers as it would
+                } else {
+                    // nothing ran yet: the transaction begins on the default group, where the savepoint is set
+                    busy = true;
+                    ByteBuf out = statement(sql);
+                    begin(held.get(0), proxy.config.shardMap().defaultGroup(), replySeq, List.of(out),
+                            c -> relay(c, out, replySeq));
+                }
+            }
+            case AUTOCOMMIT -> {
+                if (!txn.autocommit()) {
+                    autocommitOff = true;
+                    inTransaction = true;
+                    okHere(replySeq);
+                } else if (txnConn != null) {
+                    // as MySQL: turning autocommit on commits the open transaction
+                    autocommitOff = false;
+                    relayInternal(txnConn.connection, "COMMIT", replySeq, this::endTransaction);
+                } else {
+                    autocommitOff = false;
+                    endTransaction();
+                    okHere(replySeq);
+                }
+            }
+            case UNSUPPORTED -> error(ErrorCode.ER_NOT_SUPPORTED_YET, replySeq, "shardgate: COMMIT/ROLLBACK AND CHAIN or"
+                    + " RELEASE, and SET autocommit together with other variables, are not supported with sharding; use"
+                    + " plain COMMIT/ROLLBACK, and SET autocommit = 0|1 on its own");
+        }
+    }
+
+    /** Runs {@code plan}, all of whose targets are in {@code group}, inside the client's transaction. */
+    private void inTransaction(RoutePlan plan, String group, ByteBuf payload, int replySeq) {
+        busy = true;
+        List<ByteBuf> payloads = new ArrayList<>();
+        for (RouteTarget t : plan.targets()) payloads.add(t.unchanged() ? payload.retainedDuplicate() : statement(t.sql()));
+        Consumer<BackendConnection> run = c -> {
+            if (plan.singleTarget()) {
+                relay(c, payloads.get(0), replySeq);
+                return;
+            }
+            // several shards of the group: one after another on the transaction's connection
+            List<ShardCall> calls = new ArrayList<>();
+            for (int i = 0; i < payloads.size(); i++) calls.add(new ShardCall(label(plan.targets().get(i)), c, payloads.get(i)));
+            relaying = c;
+            new FanoutWrite(client, replySeq, calls, plan.kind() == RoutePlan.Kind.BROADCAST_WRITE, this::onComplete).start();
+        };
+        if (txnConn != null) {
+            run.accept(txnConn.connection);
+            return;
+        }
+        Endpoint master = masterOf(group);
+        if (master.equals(backend.endpoint())) {
+            begin(held.get(0), group, replySeq, payloads, run);
+            return;
+        }
+        take(List.of(master), replySeq, payloads, null, conns -> {
+            Held h = null;
+            for (Held x : held) if (x.connection == conns.get(0)) h = x;
+            begin(h, group, replySeq, payloads, run);
+        });
+    }
+
+    /** Pins the client's transaction to {@code h} (of {@code group}): sends its BEGIN there, then {@code run}s. */
+    private void begin(Held h, String group, int replySeq, List<ByteBuf> payloads, Consumer<BackendConnection> run) {
+        txnConn = h;
+        txnGroup = group;
+        h.connection.executeInternal(txnBegin).addListener(f -> {
+            if (f.isSuccess()) {
+                log.debug("session {}: transaction on group {} (backend connection {})", connectionId, group,
+                        h.connection.serverConnectionId());
+                run.accept(h.connection);
+                return;
+            }
+            txnConn = null;
+            txnGroup = null;
+            payloads.forEach(ReferenceCountUtil::release);
+            if (closing) return;
+            String msg = f.cause() instanceof BackendException b && b.code != 0 ? b.getMessage() : String.valueOf(f.cause().getMessage());
+            ctx.write(Packets.err(ctx.alloc(), replySeq, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE,
+                    "shardgate: cannot begin the transaction on group " + group + " (nothing was run): " + msg));
+            onComplete(ServerStatus.AUTOCOMMIT, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE.code);
+        });
+    }
+
+    /** The client's transaction is over; with autocommit off the next statement begins another. */
+    private void endTransaction() {
+        txnConn = null;
+        txnGroup = null;
+        inTransaction = autocommitOff;
+    }
+
+    /** Sends {@code sql} on {@code c} and relays the answer; {@code done} runs when it ends, however it ended. */
+    private void relayInternal(BackendConnection c, String sql, int replySeq, Runnable done) {
+        onDone = done;
+        relay(c, statement(sql), replySeq);
+    }
+
+    /** OK with the session's own transaction status (for what the proxy answers itself). */
+    private void okHere(int replySeq) {
+        int status = (inTransaction ? ServerStatus.IN_TRANS : 0) | (autocommitOff ? 0 : ServerStatus.AUTOCOMMIT);
+        ctx.writeAndFlush(Packets.ok(ctx.alloc(), replySeq, status));
+    }
+
+    /** The one group every target of {@code plan} is in, or null when they are in several. */
+    private static String oneGroup(RoutePlan plan) {
+        String g = plan.targets().get(0).group();
+        for (RouteTarget t : plan.targets()) if (!t.group().equals(g)) return null;
+        return g;
+    }
+
     private static final java.util.regex.Pattern PLAIN_SELECT = java.util.regex.Pattern.compile(
             "(?is)\\s*(?:/\\*.*?\\*/\\s*)*\\(?\\s*SELECT\\b(?!.*\\bFOR\\s+(?:UPDATE|SHARE)\\b)(?!.*\\bLOCK\\s+IN\\b)(?!.*\\bINTO\\b).*");
 
@@ -344,15 +520,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private static String label(RouteTarget t) {
         return (t.shard() != null ? t.shard() : "group") + " (" + t.group() + ")";
-    }
-
-    /** Whether the plan runs as one statement on the session's default connection (so inside its transaction). */
-    private boolean onDefaultConnection(RoutePlan plan) {
-        if (plan.kind() == RoutePlan.Kind.SCATTER_READ) return false; // concurrent streams need their own connections
-        for (RouteTarget t : plan.targets()) {
-            if (!masterOf(t.group()).equals(backend.endpoint())) return false;
-        }
-        return true;
     }
 
     /**
@@ -428,7 +595,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      */
     private Endpoint endpointFor(RouteTarget t) {
         Topology.Member g = proxy.topology.current().group(t.group());
-        if (t.role() == Role.REPLICA && proxy.replicas != null && !inTransaction && !wroteRecently(t.group())) {
+        if (t.role() == Role.REPLICA && proxy.replicas != null && !inTransaction && !readsOnMaster && !wroteRecently(t.group())) {
             Endpoint r = proxy.replicas.pick(g);
             if (r != null) {
                 proxy.metrics.replicaReads.increment();
@@ -484,9 +651,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      */
     private void take(List<Endpoint> masters, int replySeq, List<ByteBuf> payloads, String db,
                       Consumer<List<BackendConnection>> then) {
-        // in a transaction only reads get here, and they run outside it: not on the default connection, so that
-        // every shard of a statement is read the same way (committed data), none of them inside the transaction
-        boolean avoidDefault = inTransaction;
+        // in a transaction only reads get here, and they run outside it: not on the transaction's connection, so
+        // that every shard of a statement is read the same way (committed data), none of them inside it
+        Held avoid = txnConn;
         Held[] chosen = new Held[masters.size()];
         int[] pending = {masters.size()};
         Throwable[] failure = {null};
@@ -511,7 +678,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         };
         for (int i = 0; i < masters.size(); i++) {
             Endpoint ep = masters.get(i);
-            Held h = idleHeld(ep, avoidDefault, db);
+            Held h = idleHeld(ep, avoid, db);
             if (h != null) {
                 h.taken = true;
                 chosen[i] = h;
@@ -534,7 +701,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 if (master != null && !closing) {
                     log.info("session {}: replica {} unavailable ({}); reading from master {}", connectionId, ep,
                             f.cause().getMessage(), master);
-                    Held h = idleHeld(master, inTransaction, db);
+                    Held h = idleHeld(master, txnConn, db);
                     if (h != null && java.util.Arrays.stream(chosen).noneMatch(x -> x == h)) {
                         h.taken = true;
                         chosen[slot] = h;
@@ -574,10 +741,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     /** An idle held connection to {@code ep}, one with {@code db} selected when there is one. */
-    private Held idleHeld(Endpoint ep, boolean avoidDefault, String db) {
+    private Held idleHeld(Endpoint ep, Held avoid, String db) {
         Held any = null;
         for (Held h : held) {
-            if (avoidDefault && h.connection == backend) continue;
+            if (h == avoid) continue;
             if (!h.taken && h.connection.endpoint().equals(ep) && h.connection.usable()) {
                 if (db == null || db.equals(h.db)) return h;
                 if (any == null) any = h;
@@ -698,7 +865,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (f.isSuccess()) {
             // the other connections are given back (their pool resets them too) and the SET history forgotten
             sets.clear();
+            readsOnMaster = false;
             inTransaction = false;
+            autocommitOff = false;
+            txnConn = null;
+            txnGroup = null;
             held.get(0).applied = sets.latest();
             for (Held h : new ArrayList<>(held.subList(1, held.size()))) {
                 held.remove(h);
@@ -750,9 +921,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             for (String g : writeGroups) writtenAt.put(g, now);
             writeGroups = null;
         }
-        if (relaying == backend && errorCode == 0) {
-            inTransaction = (status & ServerStatus.IN_TRANS) != 0 || (status & ServerStatus.AUTOCOMMIT) == 0;
+        if (!proxy.sharding()) {
+            if (relaying == backend && errorCode == 0) {
+                inTransaction = (status & ServerStatus.IN_TRANS) != 0 || (status & ServerStatus.AUTOCOMMIT) == 0;
+            }
+        } else if (txnConn != null && relaying == txnConn.connection
+                && (errorCode == 0 ? (status & ServerStatus.IN_TRANS) == 0 : errorCode == ER_LOCK_DEADLOCK)) {
+            // the server ended the transaction itself: an implicit commit (DDL ...) or a deadlock's rollback
+            endTransaction();
         }
+        Runnable done = onDone;
+        onDone = null;
+        if (done != null) done.run();
         busy = false;
         relaying = null;
         scatter = null;
@@ -780,6 +960,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         busy = false;
         relaying = null;
         onSuccess = null;
+        if (txnConn != null && from == txnConn.connection) endTransaction(); // its connection is gone, and the transaction with it
+        Runnable done = onDone;
+        onDone = null;
+        if (done != null) done.run();
         if (closing || !client.isActive()) return;
         log.warn("session {}: {}", connectionId, cause.getMessage());
         if (from.stoppedMidPacket()) {

@@ -55,4 +55,33 @@ final class SessionStatements {
         }
         return false;
     }
+
+    /** A statement about the session's transaction, which a sharding session carries out itself. */
+    record Txn(TxnKind kind, boolean autocommit) {}
+
+    enum TxnKind { BEGIN, COMMIT, ROLLBACK, SAVEPOINT, AUTOCOMMIT, UNSUPPORTED }
+
+    private static final Pattern BEGIN = Pattern.compile("(?is)\\s*(?:BEGIN(?:\\s+WORK)?|START\\s+TRANSACTION\\b[^;]*)\\s*;?\\s*");
+    private static final Pattern COMMIT = Pattern.compile("(?is)\\s*COMMIT(?:\\s+WORK)?\\s*;?\\s*");
+    private static final Pattern ROLLBACK = Pattern.compile("(?is)\\s*ROLLBACK(?:\\s+WORK)?\\s*;?\\s*");
+    private static final Pattern CHAIN = Pattern.compile("(?is)\\s*(?:COMMIT|ROLLBACK)\\b(?!\\s+(?:WORK\\s+)?TO\\b).*");
+    private static final Pattern SAVEPOINT = Pattern.compile(
+            "(?is)\\s*(?:SAVEPOINT\\s+\\S+|RELEASE\\s+SAVEPOINT\\s+\\S+|ROLLBACK(?:\\s+WORK)?\\s+TO\\s+(?:SAVEPOINT\\s+)?\\S+)\\s*;?\\s*");
+    private static final Pattern AUTOCOMMIT = Pattern.compile(
+            "(?is)\\s*SET\\s+(?:(?:SESSION|LOCAL)\\s+|@@(?:SESSION\\.|LOCAL\\.)?)?autocommit\\s*:?=\\s*('?)(0|1|ON|OFF|TRUE|FALSE)\\1\\s*;?\\s*");
+
+    /** The transaction statement {@code sql} is, or null when it is none. */
+    static Txn transaction(String sql) {
+        if (BEGIN.matcher(sql).matches()) return new Txn(TxnKind.BEGIN, false);
+        if (COMMIT.matcher(sql).matches()) return new Txn(TxnKind.COMMIT, false);
+        if (ROLLBACK.matcher(sql).matches()) return new Txn(TxnKind.ROLLBACK, false);
+        if (SAVEPOINT.matcher(sql).matches()) return new Txn(TxnKind.SAVEPOINT, false);
+        if (CHAIN.matcher(sql).matches()) return new Txn(TxnKind.UNSUPPORTED, false); // AND CHAIN, RELEASE
+        Matcher m = AUTOCOMMIT.matcher(sql);
+        if (m.matches()) {
+            String v = m.group(2).toUpperCase(Locale.ROOT);
+            return new Txn(TxnKind.AUTOCOMMIT, v.equals("1") || v.equals("ON") || v.equals("TRUE"));
+        }
+        return classifySet(sql) == SetKind.AUTOCOMMIT ? new Txn(TxnKind.UNSUPPORTED, false) : null;
+    }
 }

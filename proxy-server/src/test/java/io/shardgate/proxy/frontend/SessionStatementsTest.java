@@ -69,4 +69,25 @@ class SessionStatementsTest {
         assertThat(ClientSession.isRead("UPDATE user SET name = 'SELECT'")).isFalse();
         assertThat(ClientSession.isRead("INSERT INTO user (uid) SELECT 1")).isFalse();
     }
+
+    @Test
+    void transactionStatementsAreRecognised() {
+        assertThat(SessionStatements.transaction("BEGIN").kind()).isEqualTo(SessionStatements.TxnKind.BEGIN);
+        assertThat(SessionStatements.transaction(" begin work;").kind()).isEqualTo(SessionStatements.TxnKind.BEGIN);
+        assertThat(SessionStatements.transaction("START TRANSACTION READ ONLY").kind()).isEqualTo(SessionStatements.TxnKind.BEGIN);
+        assertThat(SessionStatements.transaction("commit").kind()).isEqualTo(SessionStatements.TxnKind.COMMIT);
+        assertThat(SessionStatements.transaction("ROLLBACK WORK").kind()).isEqualTo(SessionStatements.TxnKind.ROLLBACK);
+        assertThat(SessionStatements.transaction("ROLLBACK TO SAVEPOINT a").kind()).isEqualTo(SessionStatements.TxnKind.SAVEPOINT);
+        assertThat(SessionStatements.transaction("rollback work to b").kind()).isEqualTo(SessionStatements.TxnKind.SAVEPOINT);
+        assertThat(SessionStatements.transaction("SAVEPOINT a").kind()).isEqualTo(SessionStatements.TxnKind.SAVEPOINT);
+        assertThat(SessionStatements.transaction("RELEASE SAVEPOINT a").kind()).isEqualTo(SessionStatements.TxnKind.SAVEPOINT);
+        assertThat(SessionStatements.transaction("COMMIT AND CHAIN").kind()).isEqualTo(SessionStatements.TxnKind.UNSUPPORTED);
+        assertThat(SessionStatements.transaction("SET autocommit=0")).isEqualTo(new SessionStatements.Txn(SessionStatements.TxnKind.AUTOCOMMIT, false));
+        assertThat(SessionStatements.transaction("set @@session.autocommit = ON")).isEqualTo(new SessionStatements.Txn(SessionStatements.TxnKind.AUTOCOMMIT, true));
+        assertThat(SessionStatements.transaction("SET SESSION autocommit = '1'").autocommit()).isTrue();
+        assertThat(SessionStatements.transaction("SET autocommit=0, sql_mode=''").kind()).isEqualTo(SessionStatements.TxnKind.UNSUPPORTED);
+        assertThat(SessionStatements.transaction("SELECT 1")).isNull();
+        assertThat(SessionStatements.transaction("COMMITTED")).isNull();
+        assertThat(SessionStatements.transaction("SET sql_mode = ''")).isNull();
+    }
 }

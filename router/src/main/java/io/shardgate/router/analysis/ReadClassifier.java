@@ -49,8 +49,30 @@ public final class ReadClassifier {
             if (w.word().equals("LOCK") && next.equals("IN")) return StatementClass.OTHER;
             if (w.word().equals("INTO")) return StatementClass.OTHER;
             if (!w.call().isEmpty() && MASTER_FUNCTIONS.contains(w.word())) return StatementClass.OTHER;
+            // NEXT VALUE FOR seq / PREVIOUS VALUE FOR seq: sequences live on the master
+            if ((w.word().equals("NEXT") || w.word().equals("PREVIOUS")) && next.equals("VALUE")) return StatementClass.OTHER;
+            // its FOUND_ROWS() will be asked on the master: the count must be made there too
+            if (w.word().equals("SQL_CALC_FOUND_ROWS")) return StatementClass.OTHER;
         }
-        return assigns(prepared.parseText()) ? StatementClass.OTHER : StatementClass.READ;
+        String text = prepared.parseText();
+        return assigns(text) || severalStatements(text) ? StatementClass.OTHER : StatementClass.READ;
+    }
+
+    /** A {@code ;} followed by more than blanks, outside strings and quoted names: the first statement is not all. */
+    private static boolean severalStatements(String s) {
+        char quote = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (quote != 0) {
+                if (c == '\\' && quote != '`') i++;
+                else if (c == quote) quote = 0;
+            } else if (c == '\'' || c == '"' || c == '`') {
+                quote = c;
+            } else if (c == ';' && !s.substring(i + 1).isBlank()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A {@code :=} outside strings and quoted names (comments are already blanked). */

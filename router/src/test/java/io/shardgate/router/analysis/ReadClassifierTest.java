@@ -39,6 +39,11 @@ class ReadClassifierTest {
             "BEGIN                                                    | OTHER",
             "USE db                                                   | OTHER",
             "''                                                       | OTHER",
+            "SELECT 1; DELETE FROM t                                  | OTHER",
+            "SELECT 1;                                                | READ",
+            "SELECT ';' FROM t                                        | READ",
+            "SELECT NEXT VALUE FOR seq                                | OTHER",
+            "SELECT SQL_CALC_FOUND_ROWS * FROM t LIMIT 1              | OTHER",
     })
     void classifies(String sql, StatementClass expected) {
         assertThat(ReadClassifier.classify(sql)).isEqualTo(expected);
