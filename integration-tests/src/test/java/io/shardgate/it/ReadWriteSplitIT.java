@@ -15,8 +15,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -55,7 +53,7 @@ class ReadWriteSplitIT {
         r1 = g0.replicas().get(0);
         r2 = g0.replicas().get(1);
         ShardMap map = new ShardMap(1, "rwdb", groups);
-        ProxyConfig config = new ProxyConfig(new Endpoint("127.0.0.1", freePort()), null, map,
+        ProxyConfig config = new ProxyConfig(new Endpoint("127.0.0.1", SharedProxy.freePort()), null, map,
                 Map.of("app", new ProxyConfig.User("app", "app-secret", AuthPlugin.MYSQL_NATIVE_PASSWORD)),
                 new ProxyConfig.Frontend("auto", AuthPlugin.MYSQL_NATIVE_PASSWORD, 16 << 20, 5_000, 0, 45, 4096),
                 new ProxyConfig.Backend(Sandbox.PROXY_USER, Sandbox.PROXY_PASSWORD, 2_000, 1_000, 64, 600_000),
@@ -217,9 +215,4 @@ class ReadWriteSplitIT {
         })).as("%s replicated rwdb.t", replica).isTrue();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -96,7 +96,8 @@ public final class SharedProxy implements BeforeAllCallback {
                 + "?sslMode=DISABLED&connectTimeout=10000", Sandbox.ROOT_USER, "");
     }
 
-    private static int freePort() {
+    /** A loopback port nothing listens on now (for a test's own proxy). */
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {

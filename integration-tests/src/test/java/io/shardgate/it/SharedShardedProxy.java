@@ -15,9 +15,6 @@ import io.shardgate.rules.yaml.YamlNode;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -106,7 +103,7 @@ public final class SharedShardedProxy implements BeforeAllCallback {
             Map<String, ProxyConfig.User> users = Map.of(
                     USER, new ProxyConfig.User(USER, PASSWORD, AuthPlugin.MYSQL_NATIVE_PASSWORD));
             Path dataDir = Path.of(System.getProperty("basedir", "."), "target", "proxy-data-sharded");
-            ProxyConfig config = new ProxyConfig(new Endpoint("127.0.0.1", freePort()), null, m, users,
+            ProxyConfig config = new ProxyConfig(new Endpoint("127.0.0.1", SharedProxy.freePort()), null, m, users,
                     new ProxyConfig.Frontend("auto", AuthPlugin.MYSQL_NATIVE_PASSWORD, 16 << 20, 5_000, 0, 45, 4096),
                     new ProxyConfig.Backend(Sandbox.PROXY_USER, Sandbox.PROXY_PASSWORD, 5_000, 1_000, 64, 600_000),
                     new ProxyConfig.Tls(true, null, null, dataDir),
@@ -175,14 +172,6 @@ public final class SharedShardedProxy implements BeforeAllCallback {
     /** The shard holding key {@code uid} of sharded table {@code table}, by the map itself. */
     public static String shardOf(String table, long uid) {
         return ((ShardedTable) map().table(table)).shardFor(uid);
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Override

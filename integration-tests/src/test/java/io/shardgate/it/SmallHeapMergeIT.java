@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +54,7 @@ class SmallHeapMergeIT {
         }
         dir = Path.of(System.getProperty("basedir", "."), "target", "small-heap-proxy");
         Files.createDirectories(dir);
-        port = freePort();
+        port = SharedProxy.freePort();
         Files.writeString(dir.resolve("sharding.yaml"), """
                 schema: heapdb
                 groups:
@@ -127,9 +126,4 @@ class SmallHeapMergeIT {
         assertThat(proxy.isAlive()).as("the proxy survived; log: %s", dir.resolve("proxy.log")).isTrue();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

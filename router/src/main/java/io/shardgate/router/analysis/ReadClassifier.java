@@ -54,29 +54,14 @@ public final class ReadClassifier {
             // its FOUND_ROWS() will be asked on the master: the count must be made there too
             if (w.word().equals("SQL_CALC_FOUND_ROWS")) return StatementClass.OTHER;
         }
-        String text = prepared.parseText();
-        return assigns(text) || severalStatements(text) ? StatementClass.OTHER : StatementClass.READ;
+        return assignsOrContinues(prepared.parseText()) ? StatementClass.OTHER : StatementClass.READ;
     }
 
-    /** A {@code ;} followed by more than blanks, outside strings and quoted names: the first statement is not all. */
-    private static boolean severalStatements(String s) {
-        char quote = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (quote != 0) {
-                if (c == '\\' && quote != '`') i++;
-                else if (c == quote) quote = 0;
-            } else if (c == '\'' || c == '"' || c == '`') {
-                quote = c;
-            } else if (c == ';' && !s.substring(i + 1).isBlank()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A {@code :=} outside strings and quoted names (comments are already blanked). */
-    private static boolean assigns(String s) {
+    /**
+     * Whether the text, outside strings and quoted names (comments are already blanked), assigns a variable
+     * ({@code :=}) or holds more than one statement (a {@code ;} followed by more than blanks).
+     */
+    private static boolean assignsOrContinues(String s) {
         char quote = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -86,6 +71,8 @@ public final class ReadClassifier {
             } else if (c == '\'' || c == '"' || c == '`') {
                 quote = c;
             } else if (c == ':' && i + 1 < s.length() && s.charAt(i + 1) == '=') {
+                return true;
+            } else if (c == ';' && !s.substring(i + 1).isBlank()) {
                 return true;
             }
         }
