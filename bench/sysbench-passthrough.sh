@@ -23,29 +23,16 @@ PROXY_PORT=${PROXY_PORT:-25307}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="${BENCH_DIR:-$here/target/bench}"
 
-command -v sysbench >/dev/null || { echo "needs sysbench (Debian: apt-get install sysbench)" >&2; exit 1; }
-client=$(command -v mariadb || command -v mysql) || { echo "needs a mysql client (Debian: apt-get install mariadb-client)" >&2; exit 1; }
-mkdir -p "$work"
+. "$here/bench/lib.sh"
 log="$work/sandbox.log"
-
-cleanup() {
-  if [ -n "${sandbox_pid:-}" ] && kill -0 "$sandbox_pid" 2>/dev/null; then
-    kill -TERM "$sandbox_pid"
-    for _ in $(seq 1 120); do kill -0 "$sandbox_pid" 2>/dev/null || break; sleep 0.5; done
-  fi
-}
+cleanup() { stop_pid "${sandbox_pid:-}"; }
 trap cleanup EXIT
 
 echo "starting a sandbox (1 group, no replicas) and the proxy; log: $log"
 "$here/shardgate" sandbox --groups 1 --replicas 0 --dir "$work/sandbox" --fresh \
   --base-port "$BASE_PORT" --port "$PROXY_PORT" >"$log" 2>&1 &
 sandbox_pid=$!
-for _ in $(seq 1 600); do
-  grep -q "Ctrl-C stops" "$log" 2>/dev/null && break
-  kill -0 "$sandbox_pid" 2>/dev/null || { echo "sandbox failed:" >&2; tail -20 "$log" >&2; exit 1; }
-  sleep 0.5
-done
-grep -q "Ctrl-C stops" "$log" || { echo "sandbox did not start within 5 minutes" >&2; exit 1; }
+wait_for "$log" "Ctrl-C stops" "$sandbox_pid"
 
 "$client" --no-defaults -h127.0.0.1 -P"$BASE_PORT" -uroot -e "CREATE DATABASE IF NOT EXISTS sbtest"
 common=(--db-driver=mysql --mysql-host=127.0.0.1 --mysql-db=sbtest --tables="$TABLES" --table-size="$TABLE_SIZE"
@@ -59,28 +46,4 @@ sysbench oltp_read_only "${common[@]}" "${direct[@]}" prepare >"$work/prepare.lo
 echo "warming up the proxy for ${WARMUP}s (not measured)"
 sysbench oltp_point_select "${common[@]}" "${proxied[@]}" --time="$WARMUP" run >"$work/warmup.log"
 
-# one measured run; prints "qps p95"
-measure() {
-  local workload=$1; shift
-  sysbench "$workload" "${common[@]}" "$@" --time="$DURATION" --percentile=95 run >"$work/last.log"
-  awk '/queries:/ {gsub(/\(/, "", $3); q=$3} /95th percentile:/ {p=$3} END {print q, p}' "$work/last.log"
-}
-
-printf '\n%-20s %-7s %12s %10s\n' workload target QPS p95_ms
-results=()
-for w in $WORKLOADS; do
-  dq=0; pq=0; dp=0; pp=0
-  for r in $(seq 1 "$ROUNDS"); do
-    read -r q p < <(measure "$w" "${direct[@]}");  printf '%-20s %-7s %12.1f %10.2f\n' "$w" direct "$q" "$p"
-    dq=$(echo "$dq + $q" | bc -l); dp=$(echo "$dp + $p" | bc -l)
-    read -r q p < <(measure "$w" "${proxied[@]}"); printf '%-20s %-7s %12.1f %10.2f\n' "$w" proxy "$q" "$p"
-    pq=$(echo "$pq + $q" | bc -l); pp=$(echo "$pp + $p" | bc -l)
-  done
-  results+=("$(printf '%-20s direct %10.1f qps  proxy %10.1f qps  ratio %.2f   p95 direct %.2f ms proxy %.2f ms' \
-    "$w" "$(echo "$dq / $ROUNDS" | bc -l)" "$(echo "$pq / $ROUNDS" | bc -l)" "$(echo "$pq / $dq" | bc -l)" \
-    "$(echo "$dp / $ROUNDS" | bc -l)" "$(echo "$pp / $ROUNDS" | bc -l)")")
-done
-
-echo
-echo "summary (means over $ROUNDS alternating rounds of ${DURATION}s, $THREADS threads, $(nproc) cores shared by server, proxy and sysbench):"
-printf '  %s\n' "${results[@]}"
+compare proxy

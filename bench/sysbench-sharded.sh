@@ -26,28 +26,10 @@ PROXY_PORT=${PROXY_PORT:-26307}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="${BENCH_DIR:-$here/target/bench-sharded}"
 
-command -v sysbench >/dev/null || { echo "needs sysbench (Debian: apt-get install sysbench)" >&2; exit 1; }
-client=$(command -v mariadb || command -v mysql) || { echo "needs a mysql client (Debian: apt-get install mariadb-client)" >&2; exit 1; }
-mkdir -p "$work"
+. "$here/bench/lib.sh"
 log="$work/sandbox.log"
-
-stop() { # pid: SIGTERM, then wait up to a minute
-  if [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; then
-    kill -TERM "$1"
-    for _ in $(seq 1 120); do kill -0 "$1" 2>/dev/null || break; sleep 0.5; done
-  fi
-}
-cleanup() { stop "${proxy_pid:-}"; stop "${sandbox_pid:-}"; }
+cleanup() { stop_pid "${proxy_pid:-}"; stop_pid "${sandbox_pid:-}"; }
 trap cleanup EXIT
-
-wait_for() { # log, text, pid
-  for _ in $(seq 1 600); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    kill -0 "$3" 2>/dev/null || { echo "failed:" >&2; tail -20 "$1" >&2; exit 1; }
-    sleep 0.5
-  done
-  echo "not ready within 5 minutes: $1" >&2; exit 1
-}
 
 echo "starting a sandbox (2 groups, no replicas); log: $log"
 "$here/shardgate" sandbox --groups 2 --replicas 0 --dir "$work/sandbox" --fresh \
@@ -102,28 +84,4 @@ echo "sbtest1 through the proxy: $rows rows (s0: $s0, s1: $s1)"
 echo "warming up the proxy for ${WARMUP}s (not measured)"
 sysbench oltp_read_only "${common[@]}" "${proxied[@]}" --time="$WARMUP" run >"$work/warmup.log"
 
-# one measured run; prints "qps p95 errors"
-measure() {
-  local workload=$1; shift
-  sysbench "$workload" "${common[@]}" "$@" --time="$DURATION" --percentile=95 run >"$work/last.log"
-  awk '/queries:/ {gsub(/\(/, "", $3); q=$3} /95th percentile:/ {p=$3} /ignored errors:/ {e=$3} END {print q, p, e}' "$work/last.log"
-}
-
-printf '\n%-20s %-7s %12s %10s %7s\n' workload target QPS p95_ms errors
-results=()
-for w in $WORKLOADS; do
-  dq=0; pq=0; dp=0; pp=0
-  for r in $(seq 1 "$ROUNDS"); do
-    read -r q p e < <(measure "$w" "${direct[@]}");  printf '%-20s %-7s %12.1f %10.2f %7s\n' "$w" direct "$q" "$p" "$e"
-    dq=$(echo "$dq + $q" | bc -l); dp=$(echo "$dp + $p" | bc -l)
-    read -r q p e < <(measure "$w" "${proxied[@]}"); printf '%-20s %-7s %12.1f %10.2f %7s\n' "$w" sharded "$q" "$p" "$e"
-    pq=$(echo "$pq + $q" | bc -l); pp=$(echo "$pp + $p" | bc -l)
-  done
-  results+=("$(printf '%-20s direct %10.1f qps  sharded %10.1f qps  ratio %.2f   p95 direct %.2f ms sharded %.2f ms' \
-    "$w" "$(echo "$dq / $ROUNDS" | bc -l)" "$(echo "$pq / $ROUNDS" | bc -l)" "$(echo "$pq / $dq" | bc -l)" \
-    "$(echo "$dp / $ROUNDS" | bc -l)" "$(echo "$pp / $ROUNDS" | bc -l)")")
-done
-
-echo
-echo "summary (means over $ROUNDS alternating rounds of ${DURATION}s, $THREADS threads, $(nproc) cores shared by 2 servers, proxy and sysbench):"
-printf '  %s\n' "${results[@]}"
+compare sharded
