@@ -191,8 +191,8 @@ class ConnectorJIT {
     }
 
     @Test
-    void withUseServerPrepStmtsConnectorJFallsBackToClientSidePreparingAndStillWorks() throws SQLException {
-        // the proxy answers COM_STMT_PREPARE with 1235 (see RawProtocolIT); Connector/J then prepares client-side
+    void withUseServerPrepStmtsConnectorJPreparesOnTheProxy() throws SQLException {
+        // COM_STMT_PREPARE / EXECUTE are the proxy's (docs/architecture.md, "Prepared statements")
         try (Connection c = DriverManager.getConnection(SharedProxy.url(null, "useServerPrepStmts=true"), SharedProxy.USER, SharedProxy.PASSWORD);
              PreparedStatement ps = c.prepareStatement("SELECT ? + 1")) {
             ps.setInt(1, 41);

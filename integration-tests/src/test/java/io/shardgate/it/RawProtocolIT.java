@@ -91,10 +91,10 @@ class RawProtocolIT {
             assertThat(unknown.first()).isEqualTo(0xff);
             assertThat(unknown.errorCode()).isEqualTo(1047);
 
-            raw.write(0, "\u0016SELECT 1".getBytes(StandardCharsets.US_ASCII)); // COM_STMT_PREPARE
-            RawClient.RawPacket prepare = raw.read();
-            assertThat(prepare.errorCode()).as("ER_UNSUPPORTED_PS: clients fall back to client-side preparing").isEqualTo(1295);
-            assertThat(prepare.errorMessage()).contains("prepared statements");
+            raw.write(0, new byte[]{0x1c, 1, 0, 0, 0, 1, 0, 0, 0}); // COM_STMT_FETCH: no cursors
+            RawClient.RawPacket fetch = raw.read();
+            assertThat(fetch.errorCode()).isEqualTo(1235);
+            assertThat(fetch.errorMessage()).contains("cursors");
 
             raw.write(0, new byte[]{0x0e}); // COM_PING
             assertThat(raw.read().first()).isEqualTo(0x00);

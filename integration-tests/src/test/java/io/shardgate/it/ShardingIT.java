@@ -613,8 +613,7 @@ class ShardingIT {
                 }
             }
         }
-        // server-side prepared statements asked for: the proxy answers COM_STMT_PREPARE with 1295, on which
-        // Connector/J falls back to client-side preparation (docs/architecture.md, "Errors")
+        // server-side prepared statements: executed by the proxy as text with the bound values, routed by them
         try (Connection c = java.sql.DriverManager.getConnection(SharedShardedProxy.url("useServerPrepStmts=true"),
                 SharedShardedProxy.USER, SharedShardedProxy.PASSWORD);
              java.sql.PreparedStatement get = c.prepareStatement("SELECT name FROM user_ex WHERE uid = ?")) {

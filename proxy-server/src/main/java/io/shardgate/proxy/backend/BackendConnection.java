@@ -158,6 +158,19 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         channel.flush();
     }
 
+    /**
+     * Sends a command that has no response (COM_STMT_CLOSE); the connection must be idle and stays so. Releases
+     * {@code payload}.
+     */
+    public void sendWithoutResponse(ByteBuf payload) {
+        if (phase != Phase.READY || this.sink != null) {
+            payload.release();
+            return;
+        }
+        Packets.write(channel, payload, 0);
+        channel.flush();
+    }
+
     /** Runs a statement whose result the proxy itself consumes (SET NAMES...); fails with the server's error. */
     public Future<Void> executeInternal(String sql) {
         byte[] text = sql.getBytes(StandardCharsets.UTF_8);

@@ -18,12 +18,15 @@ import io.shardgate.proxy.protocol.Wire;
  * A physical packet of exactly 0xFFFFFF bytes continues in the next one; continuations are never classified.
  */
 public final class ResponseTracker {
-    private enum State { IDLE, FIRST, COLUMNS, COLUMNS_EOF, ROWS, FIELDS }
+    private enum State { IDLE, FIRST, COLUMNS, COLUMNS_EOF, ROWS, FIELDS, PREP_PARAMS, PREP_PARAMS_EOF, PREP_COLUMNS, PREP_COLUMNS_EOF }
 
     private final boolean deprecateEof;
     private State state = State.IDLE;
     private ResponseKind kind;
     private long columnsLeft;
+    /** PREPARE: definitions still expected (parameters, then columns). */
+    private int paramsLeft;
+    private int prepColumnsLeft;
     private boolean continuing;
     private int status;
     private int errorCode;
@@ -93,6 +96,16 @@ public final class ResponseTracker {
         int first = length == 0 ? -1 : buf.getUnsignedByte(p);
         switch (state) {
             case FIRST -> {
+                if (kind == ResponseKind.PREPARE) {
+                    if (first != 0x00) {
+                        if (first == 0xff) errorCode = buf.getUnsignedShortLE(p + 1);
+                        return finish();
+                    }
+                    if (length < 12) throw new MalformedPacketException("PREPARE_OK shorter than 12 bytes");
+                    prepColumnsLeft = buf.getUnsignedShortLE(p + 5);
+                    paramsLeft = buf.getUnsignedShortLE(p + 7);
+                    return nextPrepareList();
+                }
                 if (kind == ResponseKind.SINGLE) {
                     if (first == 0xff) errorCode = buf.getUnsignedShortLE(p + 1);
                     else if (first == 0x00 && length >= 7) status = Packets.okStatus(buf, p);
@@ -130,6 +143,30 @@ public final class ResponseTracker {
                 state = State.ROWS;
                 return false;
             }
+            case PREP_PARAMS -> {
+                if (--paramsLeft == 0) {
+                    if (!deprecateEof) {
+                        state = State.PREP_PARAMS_EOF;
+                        return false;
+                    }
+                    return nextPrepareList();
+                }
+                return false;
+            }
+            case PREP_COLUMNS -> {
+                if (--prepColumnsLeft == 0) {
+                    if (!deprecateEof) {
+                        state = State.PREP_COLUMNS_EOF;
+                        return false;
+                    }
+                    return finish();
+                }
+                return false;
+            }
+            case PREP_PARAMS_EOF, PREP_COLUMNS_EOF -> {
+                if (first != 0xfe) throw new MalformedPacketException("expected EOF after prepared statement definitions");
+                return state == State.PREP_PARAMS_EOF ? nextPrepareList() : finish();
+            }
             case ROWS, FIELDS -> {
                 if (first == 0xff) {
                     errorCode = buf.getUnsignedShortLE(p + 1);
@@ -144,6 +181,19 @@ public final class ResponseTracker {
             }
             default -> throw new IllegalStateException(state.name());
         }
+    }
+
+    /** After PREPARE_OK or the parameter list: the parameter definitions, the column definitions, or the end. */
+    private boolean nextPrepareList() {
+        if (paramsLeft > 0) {
+            state = State.PREP_PARAMS;
+            return false;
+        }
+        if (prepColumnsLeft > 0) {
+            state = State.PREP_COLUMNS;
+            return false;
+        }
+        return finish();
     }
 
     /** A 0xFE-headed packet ends the rows when it cannot be a row: EOF is 5 bytes, an OK-as-EOF is shorter than 0xFFFFFF. */

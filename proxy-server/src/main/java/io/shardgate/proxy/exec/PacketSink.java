@@ -11,14 +11,14 @@ import io.shardgate.proxy.protocol.Packets;
  * back together into whole logical packets (a payload of 0xFFFFFF bytes joined with its continuations) and
  * hands each payload to {@link #onPacket}. Bytes are kept only until their packet is complete.
  */
-abstract class PacketSink implements ResponseSink {
+public abstract class PacketSink implements ResponseSink {
     private final ByteBufAllocator alloc;
     /** Bytes received and not yet part of a complete packet. */
     private CompositeByteBuf cumulation;
     /** Continued payload: the parts of a packet longer than 0xFFFFFF bytes seen so far. */
     private CompositeByteBuf continued;
 
-    PacketSink(ByteBufAllocator alloc) {
+    protected PacketSink(ByteBufAllocator alloc) {
         this.alloc = alloc;
     }
 

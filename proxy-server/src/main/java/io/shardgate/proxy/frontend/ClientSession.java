@@ -98,6 +98,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean autocommitOff;
     /** How the client began its transaction (BEGIN, START TRANSACTION READ ONLY ...), sent when it is pinned. */
     private String txnBegin = "BEGIN";
+    private final PreparedStatements prepared = new PreparedStatements();
+    /** A COM_STMT_EXECUTE's answer is being written through {@link BinaryResultEncoder}. */
+    private boolean binaryAnswer;
     /** Runs when the statement in flight ends, however it ended. */
     private Runnable onDone;
     /** Statements that leave state only their connection has: after one, the session's reads stay on masters. */
@@ -227,14 +230,21 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     kill(new KillStatement(payload.getUnsignedIntLE(payload.readerIndex() + 1), false), replySeq);
                 }
                 // these two have no response at all: answering them would desynchronise the client
-                case Command.STMT_CLOSE, Command.STMT_SEND_LONG_DATA -> {}
-                // 1295 is the code clients (sysbench, Connector/J) take as "emulate prepared statements instead"
-                case Command.STMT_PREPARE -> error(ErrorCode.ER_UNSUPPORTED_PS, replySeq, "shardgate: server-side prepared "
-                        + "statements are not supported yet; use client-side prepared statements (Connector/J: "
-                        + "useServerPrepStmts=false, the default; sysbench: --db-ps-mode=disable)");
-                case Command.STMT_EXECUTE, Command.STMT_RESET, Command.STMT_FETCH -> error(ErrorCode.ER_UNKNOWN_STMT_HANDLER, replySeq,
-                        "Unknown prepared statement handler given to " + Command.name(command)
-                                + " (shardgate does not support server-side prepared statements yet)");
+                case Command.STMT_CLOSE -> prepared.remove(payload.getUnsignedIntLE(payload.readerIndex() + 1));
+                case Command.STMT_SEND_LONG_DATA -> longData(payload);
+                case Command.STMT_PREPARE -> prepare(payload, replySeq);
+                case Command.STMT_EXECUTE -> executePrepared(payload, replySeq);
+                case Command.STMT_RESET -> {
+                    PreparedStatements.Statement ps = prepared.get(payload.getUnsignedIntLE(payload.readerIndex() + 1));
+                    if (ps == null) {
+                        error(ErrorCode.ER_UNKNOWN_STMT_HANDLER, replySeq, "Unknown prepared statement handler given to COM_STMT_RESET");
+                    } else {
+                        ps.clearLongData();
+                        ctx.writeAndFlush(Packets.ok(ctx.alloc(), replySeq, ServerStatus.AUTOCOMMIT));
+                    }
+                }
+                case Command.STMT_FETCH -> error(ErrorCode.ER_NOT_SUPPORTED_YET, replySeq, "shardgate: cursors (COM_STMT_FETCH,"
+                        + " Connector/J useCursorFetch=true) are not supported; stream results instead (fetch size Integer.MIN_VALUE)");
                 case Command.CHANGE_USER -> {
                     closing = true;
                     ctx.writeAndFlush(Packets.err(ctx.alloc(), replySeq, ErrorCode.ER_NOT_SUPPORTED_YET,
@@ -362,6 +372,168 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 });
             }
         }
+    }
+
+    // ---------------------------------------------------------------- prepared statements
+
+    /**
+     * A placeholder the router can plan with (the integer 0, written so that it cannot be mistaken for anything
+     * the client wrote): the statement is planned with it where each ? stands, and the marker is put back.
+     */
+    private static final String MARKER = "000000000000000000000000";
+
+    /**
+     * COM_STMT_PREPARE. The statement is the proxy's (its id is the session's own); a backend prepares it once,
+     * only to say what parameters and columns it has, and forgets it: each execution runs as text with the
+     * parameters as literals, so it is routed, merged and kept in its transaction like any statement.
+     */
+    private void prepare(ByteBuf payload, int replySeq) {
+        String sql = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, textCharset);
+        if (prepared.full()) {
+            error(ErrorCode.ER_MAX_PREPARED_STMT_COUNT_REACHED, replySeq, "Can't create more than max_prepared_stmt_count"
+                    + " statements (current value: " + PreparedStatements.MAX + " per session in shardgate); close some");
+            return;
+        }
+        int params = io.shardgate.proxy.prepared.ParameterMarkers.count(sql);
+        String metaSql = sql;
+        String group = proxy.config.shardMap().defaultGroup();
+        boolean unchanged = true;
+        if (proxy.router.needsStatementText()) {
+            String marked = io.shardgate.proxy.prepared.ParameterMarkers.substitute(sql, java.util.Collections.nCopies(params, MARKER));
+            RoutePlan plan = proxy.router.plan(marked, currentDb);
+            if (plan.refused()) {
+                RoutePlan.Refusal r = plan.refusal();
+                ctx.writeAndFlush(Packets.err(ctx.alloc(), replySeq, r.code(), r.sqlState(), r.message()));
+                return;
+            }
+            RouteTarget t = plan.targets().get(0);
+            group = t.group();
+            if (!t.unchanged()) {
+                metaSql = t.sql().replace(MARKER, "?");
+                unchanged = false;
+                if (io.shardgate.proxy.prepared.ParameterMarkers.count(metaSql) != params) {
+                    error(ErrorCode.ER_NOT_SUPPORTED_YET, replySeq, "shardgate: cannot prepare this statement (its"
+                            + " parameters do not survive rewriting for the shards); use client-side prepared statements");
+                    return;
+                }
+            }
+        }
+        busy = true;
+        byte[] text = metaSql.getBytes(textCharset);
+        ByteBuf out = client.alloc().buffer(1 + text.length).writeByte(Command.STMT_PREPARE).writeBytes(text);
+        Endpoint master = masterOf(group);
+        if (master.equals(backend.endpoint())) {
+            prepareOn(backend, sql, params, out, replySeq);
+        } else {
+            take(List.of(master), replySeq, List.of(out), unchanged ? backendDb() : null,
+                    conns -> prepareOn(conns.get(0), sql, params, out, replySeq));
+        }
+    }
+
+    private void prepareOn(BackendConnection c, String sql, int params, ByteBuf out, int replySeq) {
+        relaying = c;
+        List<byte[]> packets = new ArrayList<>();
+        c.execute(out, ResponseKind.PREPARE, new io.shardgate.proxy.exec.PacketSink(client.alloc()) {
+            @Override
+            protected void onPacket(ByteBuf p) {
+                packets.add(io.netty.buffer.ByteBufUtil.getBytes(p));
+            }
+
+            @Override
+            public void onReadComplete() {}
+
+            @Override
+            public void onComplete(int status, int errorCode) {
+                releaseBuffers();
+                relaying = null;
+                if (closing) return;
+                byte[] first = packets.isEmpty() ? new byte[0] : packets.get(0);
+                if (first.length < 12 || first[0] != 0) {
+                    if (first.length > 0) Packets.write(client, client.alloc().buffer(first.length).writeBytes(first), replySeq);
+                    ClientSession.this.onComplete(ServerStatus.AUTOCOMMIT, errorCode == 0 ? 1105 : errorCode);
+                    return;
+                }
+                // the backend's statement told what it needed to; it is not kept there
+                long backendId = (first[1] & 0xffL) | (first[2] & 0xffL) << 8 | (first[3] & 0xffL) << 16 | (first[4] & 0xffL) << 24;
+                c.sendWithoutResponse(client.alloc().buffer(5).writeByte(Command.STMT_CLOSE).writeIntLE((int) backendId));
+                long id = prepared.add(sql, params);
+                int seq = replySeq;
+                for (int i = 0; i < packets.size(); i++) {
+                    byte[] pk = packets.get(i);
+                    ByteBuf b = client.alloc().buffer(pk.length).writeBytes(pk);
+                    if (i == 0) b.setIntLE(1, (int) id);
+                    seq = Packets.write(client, b, seq);
+                }
+                ClientSession.this.onComplete(ServerStatus.AUTOCOMMIT, 0);
+            }
+
+            @Override
+            public void onFailure(Throwable cause) {
+                releaseBuffers();
+                ClientSession.this.onFailure(cause);
+            }
+        }, replySeq);
+    }
+
+    /** COM_STMT_SEND_LONG_DATA: kept until the statement's next execution (no answer). */
+    private void longData(ByteBuf payload) {
+        if (payload.readableBytes() < 7) throw new MalformedPacketException("COM_STMT_SEND_LONG_DATA shorter than 7 bytes");
+        int r = payload.readerIndex();
+        PreparedStatements.Statement ps = prepared.get(payload.getUnsignedIntLE(r + 1));
+        if (ps == null) return; // MySQL ignores it too; the execution will say the statement is unknown
+        ps.appendLongData(payload.getUnsignedShortLE(r + 5), payload.slice(r + 7, payload.readableBytes() - 7),
+                proxy.config.frontend().maxPacketSize());
+    }
+
+    /**
+     * COM_STMT_EXECUTE: the parameters become literals in the statement's text, which runs as a query; its text
+     * answer is turned into the binary answer on the way out ({@link BinaryResultEncoder}).
+     */
+    private void executePrepared(ByteBuf payload, int replySeq) {
+        if (payload.readableBytes() < 5) throw new MalformedPacketException("COM_STMT_EXECUTE without a statement id");
+        long id = payload.getUnsignedIntLE(payload.readerIndex() + 1);
+        PreparedStatements.Statement ps = prepared.get(id);
+        if (ps == null) {
+            error(ErrorCode.ER_UNKNOWN_STMT_HANDLER, replySeq, "Unknown prepared statement handler (" + id + ") given to mysqld_stmt_execute");
+            return;
+        }
+        if (payload.readableBytes() < 10) throw new MalformedPacketException("COM_STMT_EXECUTE shorter than 10 bytes");
+        int flags = payload.getUnsignedByte(payload.readerIndex() + 5);
+        if ((flags & 0x07) != 0) {
+            error(ErrorCode.ER_NOT_SUPPORTED_YET, replySeq, "shardgate: cursors (Connector/J useCursorFetch=true) are not"
+                    + " supported; stream results instead (fetch size Integer.MIN_VALUE)");
+            return;
+        }
+        String text;
+        try {
+            if (ps.longDataError() != null) throw new IllegalArgumentException(ps.longDataError());
+            io.shardgate.proxy.prepared.BinaryParameters.Execute ex = io.shardgate.proxy.prepared.BinaryParameters.decode(
+                    payload, ps.params, ps.types, ps.longData(), textCharset, Collations.mysqlCharsetName(charset));
+            ps.types = ex.types();
+            text = io.shardgate.proxy.prepared.ParameterMarkers.substitute(ps.sql, ex.literals());
+        } catch (IllegalArgumentException e) {
+            error(ErrorCode.ER_WRONG_ARGUMENTS, replySeq, "Incorrect arguments to mysqld_stmt_execute: " + e.getMessage());
+            return;
+        } finally {
+            ps.clearLongData();
+        }
+        byte[] bytes = text.getBytes(textCharset);
+        ByteBuf query = client.alloc().buffer(1 + bytes.length).writeByte(Command.QUERY).writeBytes(bytes);
+        client.pipeline().addBefore("session", BinaryResultEncoder.NAME, new BinaryResultEncoder(deprecateEof));
+        binaryAnswer = true;
+        try {
+            query(query, replySeq);
+        } finally {
+            query.release();
+        }
+        if (!busy) endBinaryAnswer(); // answered at once (an error, a refusal, a transaction statement)
+    }
+
+    /** The execution's answer has gone through the encoder: take it out of the pipeline. */
+    private void endBinaryAnswer() {
+        if (!binaryAnswer) return;
+        binaryAnswer = false;
+        if (client.pipeline().get(BinaryResultEncoder.NAME) != null) client.pipeline().remove(BinaryResultEncoder.NAME);
     }
 
     // ---------------------------------------------------------------- transactions (sharding)
@@ -916,6 +1088,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public void onComplete(int status, int errorCode) {
         client.flush();
+        endBinaryAnswer();
         if (writeGroups != null) {
             long now = System.nanoTime();
             for (String g : writeGroups) writtenAt.put(g, now);
@@ -964,7 +1137,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         Runnable done = onDone;
         onDone = null;
         if (done != null) done.run();
-        if (closing || !client.isActive()) return;
+        if (closing || !client.isActive()) {
+            endBinaryAnswer();
+            return;
+        }
         log.warn("session {}: {}", connectionId, cause.getMessage());
         if (from.stoppedMidPacket()) {
             closing = true;
@@ -978,6 +1154,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             onComplete(ServerStatus.AUTOCOMMIT, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE.code);
             return;
         }
+        endBinaryAnswer();
         closing = true;
         client.writeAndFlush(Packets.err(client.alloc(), from.nextRelaySequence(), ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE,
                         msg + ". Reconnect."))

@@ -16,6 +16,12 @@ public final class Collations {
         return cc == null ? null : "SET NAMES " + cc[0] + " COLLATE " + cc[1];
     }
 
+    /** The MySQL character set name of a collation id (utf8mb4 when unknown). */
+    public static String mysqlCharsetName(int id) {
+        String[] cc = names(id);
+        return cc == null ? "utf8mb4" : cc[0];
+    }
+
     /** The Java charset for decoding statement text sent under this collation (UTF-8 when unsure). */
     public static Charset javaCharset(int id) {
         String[] cc = names(id);

@@ -183,6 +183,20 @@ class ResponseTrackerTest {
                                 "22 00 00 01 ff 7a 04 23 34 32 53 30 32 54 61 62 6c 65 20 27 74 2e 78 27 20 64 6f 65 73"
                                         + " 6e 27 74 20 65 78 69 73 74"), 0, 1146)),
 
+                // ---- COM_STMT_PREPARE: PREPARE_OK (stmt id 1, columns, params, filler, warnings), param defs, column defs
+                Arguments.of("PREPARE: 2 columns, 1 parameter",
+                        hexCase(false, ResponseKind.PREPARE, List.of("0c 00 00 01 00 01 00 00 00 02 00 01 00 00 00 00",
+                                col(2, '?'), eof(3, 0x0002), col(4, 'a'), col(5, 'b'), eof(6, 0x0002)), 0, 0)),
+                Arguments.of("PREPARE: 2 columns, 1 parameter, DEPRECATE_EOF",
+                        hexCase(true, ResponseKind.PREPARE, List.of("0c 00 00 01 00 01 00 00 00 02 00 01 00 00 00 00",
+                                col(2, '?'), col(3, 'a'), col(4, 'b')), 0, 0)),
+                Arguments.of("PREPARE: no columns (an INSERT), 2 parameters",
+                        hexCase(false, ResponseKind.PREPARE, List.of("0c 00 00 01 00 07 00 00 00 00 00 02 00 00 00 00",
+                                col(2, '?'), col(3, '?'), eof(4, 0x0002)), 0, 0)),
+                Arguments.of("PREPARE: neither (SET ...)",
+                        hexCase(false, ResponseKind.PREPARE, List.of("0c 00 00 01 00 07 00 00 00 00 00 00 00 00 00 00"), 0, 0)),
+                Arguments.of("PREPARE: ERR", hexCase(false, ResponseKind.PREPARE, List.of(ERR_1096), 0, 1096)),
+
                 // ---- commands answered by one packet
                 Arguments.of("SINGLE: OK (COM_PING)", hexCase(false, ResponseKind.SINGLE, List.of(OK_AUTOCOMMIT), 0x0002, 0)),
                 Arguments.of("SINGLE: ERR", hexCase(true, ResponseKind.SINGLE, List.of(ERR_1096), 0, 1096)),
