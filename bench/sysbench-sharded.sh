@@ -68,7 +68,7 @@ proxy_pid=$!
 wait_for "$work/proxy.log" "shardgate listening" "$proxy_pid"
 
 common=(--db-driver=mysql --mysql-host=127.0.0.1 --mysql-db=sbtest --tables="$TABLES" --table-size="$TABLE_SIZE"
-        --db-ps-mode=disable --rand-type=uniform --threads="$THREADS" --auto-inc=off)
+        --db-ps-mode="${PS_MODE:-disable}" --rand-type=uniform --threads="$THREADS" --auto-inc=off)
 direct=(--mysql-port="$g0" --mysql-user=shardgate --mysql-password=shardgate)
 proxied=(--mysql-port="$PROXY_PORT" --mysql-user=app --mysql-password=app)
 

@@ -103,6 +103,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean binaryAnswer;
     /** Runs when the statement in flight ends, however it ended. */
     private Runnable onDone;
+    private static final java.util.regex.Pattern SHOW = java.util.regex.Pattern.compile("(?is)\\s*SHOW\\b.*");
+
     /** Statements that leave state only their connection has: after one, the session's reads stay on masters. */
     private static final java.util.regex.Pattern LEAVES_STATE = java.util.regex.Pattern.compile(
             "(?is)\\s*(?:CREATE\\s+(?:OR\\s+REPLACE\\s+)?TEMPORARY\\b.*|SELECT\\b.*(?::=|\\bINTO\\s+@).*)");
@@ -305,7 +307,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             writeGroups = new ArrayList<>(plan.targets().size());
             for (RouteTarget t : plan.targets()) writeGroups.add(t.group());
         }
-        if (proxy.sharding() && inTransaction && !plan.refused() && plan.kind() != RoutePlan.Kind.PASSTHROUGH) {
+        // in a transaction every statement belongs to it (a statement on another database's tables too: it is
+        // the default group's), except those about the session itself: SET and SHOW run beside it
+        if (proxy.sharding() && inTransaction && !plan.refused() && !(plan.kind() == RoutePlan.Kind.PASSTHROUGH
+                && first == 's' && (SessionStatements.classifySet(sql) != SessionStatements.SetKind.NOT_SET || SHOW.matcher(sql).matches()))) {
             String group = oneGroup(plan);
             boolean oneConnection = plan.kind() != RoutePlan.Kind.SCATTER_READ;
             if (group != null && oneConnection && (txnGroup == null || txnGroup.equals(group))) {
