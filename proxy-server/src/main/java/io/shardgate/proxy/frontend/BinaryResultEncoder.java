@@ -30,6 +30,8 @@ final class BinaryResultEncoder extends ChannelOutboundHandlerAdapter {
 
     private final boolean deprecateEof;
     private CompositeByteBuf cumulation;
+    /** The parts so far of a logical packet longer than one physical packet. */
+    private CompositeByteBuf continued;
     private State state = State.FIRST;
     private long columnsLeft;
     private final List<ColumnDef> columns = new ArrayList<>();
@@ -54,6 +56,20 @@ final class BinaryResultEncoder extends ChannelOutboundHandlerAdapter {
                 if (cumulation.readableBytes() < Packets.HEADER_SIZE + length) break;
                 if (seq < 0) seq = cumulation.getUnsignedByte(cumulation.readerIndex() + 3);
                 ByteBuf payload = cumulation.slice(cumulation.readerIndex() + Packets.HEADER_SIZE, length);
+                if (length == Packets.MAX_PAYLOAD || continued != null) {
+                    // a logical packet of 16 MiB or more: joined (copied) with its continuations, then converted
+                    if (continued == null) continued = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+                    continued.addComponent(true, ctx.alloc().buffer(length).writeBytes(payload));
+                    cumulation.skipBytes(Packets.HEADER_SIZE + length);
+                    if (length == Packets.MAX_PAYLOAD) continue;
+                    try {
+                        convert(ctx, continued, out);
+                    } finally {
+                        continued.release();
+                        continued = null;
+                    }
+                    continue;
+                }
                 convert(ctx, payload, out);
                 cumulation.skipBytes(Packets.HEADER_SIZE + length);
             }
@@ -136,6 +152,10 @@ final class BinaryResultEncoder extends ChannelOutboundHandlerAdapter {
         if (cumulation != null) {
             cumulation.release();
             cumulation = null;
+        }
+        if (continued != null) {
+            continued.release();
+            continued = null;
         }
     }
 }
