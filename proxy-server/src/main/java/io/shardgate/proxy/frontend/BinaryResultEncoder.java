@@ -1,13 +1,13 @@
 package io.shardgate.proxy.frontend;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.shardgate.proxy.merge.ColumnDef;
 import io.shardgate.proxy.merge.TextRow;
 import io.shardgate.proxy.prepared.BinaryRows;
+import io.shardgate.proxy.protocol.PacketAssembler;
 import io.shardgate.proxy.protocol.Packets;
 import io.shardgate.proxy.protocol.ServerStatus;
 import io.shardgate.proxy.protocol.Wire;
@@ -29,9 +29,7 @@ final class BinaryResultEncoder extends ChannelOutboundHandlerAdapter {
     private enum State { FIRST, COLUMNS, COLUMNS_EOF, ROWS, DONE }
 
     private final boolean deprecateEof;
-    private CompositeByteBuf cumulation;
-    /** The parts so far of a logical packet longer than one physical packet. */
-    private CompositeByteBuf continued;
+    private PacketAssembler assembler;
     private State state = State.FIRST;
     private long columnsLeft;
     private final List<ColumnDef> columns = new ArrayList<>();
@@ -47,40 +45,12 @@ final class BinaryResultEncoder extends ChannelOutboundHandlerAdapter {
             ctx.write(msg, promise);
             return;
         }
-        if (cumulation == null) cumulation = ctx.alloc().compositeBuffer(1024);
-        cumulation.addComponent(true, in);
+        if (assembler == null) assembler = new PacketAssembler(ctx.alloc());
         List<ByteBuf> out = new ArrayList<>();
-        try {
-            while (cumulation.readableBytes() >= Packets.HEADER_SIZE) {
-                int length = Packets.payloadLength(cumulation, cumulation.readerIndex());
-                if (cumulation.readableBytes() < Packets.HEADER_SIZE + length) break;
-                if (seq < 0) seq = cumulation.getUnsignedByte(cumulation.readerIndex() + 3);
-                ByteBuf payload = cumulation.slice(cumulation.readerIndex() + Packets.HEADER_SIZE, length);
-                if (length == Packets.MAX_PAYLOAD || continued != null) {
-                    // a logical packet of 16 MiB or more: joined (copied) with its continuations, then converted
-                    if (continued == null) continued = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
-                    continued.addComponent(true, ctx.alloc().buffer(length).writeBytes(payload));
-                    cumulation.skipBytes(Packets.HEADER_SIZE + length);
-                    if (length == Packets.MAX_PAYLOAD) continue;
-                    try {
-                        convert(ctx, continued, out);
-                    } finally {
-                        continued.release();
-                        continued = null;
-                    }
-                    continue;
-                }
-                convert(ctx, payload, out);
-                cumulation.skipBytes(Packets.HEADER_SIZE + length);
-            }
-        } finally {
-            if (cumulation.isReadable()) {
-                cumulation.discardReadComponents();
-            } else {
-                cumulation.release();
-                cumulation = null;
-            }
-        }
+        assembler.feed(in, (payload, packetSeq) -> {
+            if (seq < 0) seq = packetSeq;
+            convert(ctx, payload, out);
+        });
         for (int i = 0; i < out.size(); i++) {
             ctx.write(out.get(i), i == out.size() - 1 ? promise : ctx.voidPromise());
         }
@@ -149,13 +119,7 @@ final class BinaryResultEncoder extends ChannelOutboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        if (cumulation != null) {
-            cumulation.release();
-            cumulation = null;
-        }
-        if (continued != null) {
-            continued.release();
-            continued = null;
-        }
+        if (assembler != null) assembler.release();
     }
+
 }
