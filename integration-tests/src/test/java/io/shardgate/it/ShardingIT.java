@@ -483,6 +483,22 @@ class ShardingIT {
         assertThat(direct("s1", "SELECT uid FROM user")).isEmpty();
     }
 
+    /** What names databases speaks of the logical schema, not of the shards' databases. */
+    @Test
+    void databaseAndShowDatabasesNameTheLogicalSchema() throws SQLException {
+        try (Connection c = connect()) {
+            assertThat(scalar(c, "SELECT DATABASE()")).isEqualTo("shop");
+            List<String> dbs = column(c, "SHOW DATABASES");
+            assertThat(dbs).contains("shop", "mysql", "information_schema").doesNotContain("sg_db_0", "sg_db_1");
+            assertThat(dbs).isSorted();
+            try (Statement s = c.createStatement()) {
+                s.execute("USE information_schema");
+            }
+            assertThat(scalar(c, "select database()")).isEqualTo("information_schema");
+            assertThat(c.getMetaData().getCatalogs()).isNotNull();
+        }
+    }
+
     /** A transaction belongs to the group of its first statement, here g1 (not the default group). */
     @Test
     void aTransactionOnAnotherGroupIsPinnedThereAndCommitsOrRollsBackAsOne() throws SQLException {

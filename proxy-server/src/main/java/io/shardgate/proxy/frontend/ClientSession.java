@@ -290,6 +290,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             forward(payload, ResponseKind.RESULT, replySeq); // one group, its master, statements unchanged
             return;
         }
+        if (proxy.sharding() && first == 's' && logicalMetadata(sql, replySeq)) return;
         if (proxy.sharding() && (first == 'b' || first == 'c' || first == 'r' || first == 's')) {
             SessionStatements.Txn txn = SessionStatements.transaction(sql);
             if (txn != null) {
@@ -377,6 +378,54 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 });
             }
         }
+    }
+
+    // ---------------------------------------------------------------- the logical schema's metadata
+
+    /**
+     * Answers what would name physical databases in terms of the logical schema: {@code SELECT DATABASE()} (the
+     * database the client made current, not the default shard's), and {@code SHOW DATABASES} (the servers' own
+     * databases without the shards', plus the logical schema). Returns false for anything else.
+     */
+    private boolean logicalMetadata(String sql, int replySeq) {
+        if (SessionStatements.selectDatabase(sql)) {
+            java.util.List<String> row = new ArrayList<>();
+            row.add(currentDb);
+            ResultSetWriter.write(client, replySeq, deprecateEof, statusHere(), List.of("DATABASE()"), List.of(row));
+            client.flush();
+            return true;
+        }
+        if (!SessionStatements.showDatabases(sql)) return false;
+        busy = true;
+        relaying = backend;
+        io.netty.util.concurrent.Promise<List<io.shardgate.proxy.merge.TextRow>> rows = client.eventLoop().newPromise();
+        byte[] text = "SHOW DATABASES".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        backend.execute(client.alloc().buffer(1 + text.length).writeByte(Command.QUERY).writeBytes(text), ResponseKind.RESULT,
+                new io.shardgate.proxy.exec.RowCollector(client.alloc(), backend.profile().deprecateEof(), rows), 1);
+        rows.addListener(f -> {
+            relaying = null;
+            if (closing) return;
+            if (!f.isSuccess()) {
+                BackendException b = f.cause() instanceof BackendException x && x.code != 0 ? x : null;
+                ctx.write(b != null ? Packets.err(ctx.alloc(), replySeq, b.code, b.sqlState, b.getMessage())
+                        : Packets.err(ctx.alloc(), replySeq, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE, "shardgate: " + f.cause().getMessage()));
+                onComplete(ServerStatus.AUTOCOMMIT, b != null ? b.code : ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE.code);
+                return;
+            }
+            java.util.Set<String> shardDbs = new java.util.HashSet<>();
+            for (var sh : proxy.config.shardMap().shards().values()) shardDbs.add(sh.database().toLowerCase(java.util.Locale.ROOT));
+            java.util.TreeSet<String> names = new java.util.TreeSet<>();
+            for (var r : rows.getNow()) {
+                String name = new String(r.value(0), java.nio.charset.StandardCharsets.UTF_8);
+                if (!shardDbs.contains(name.toLowerCase(java.util.Locale.ROOT))) names.add(name);
+            }
+            if (proxy.config.shardMap().schema() != null) names.add(proxy.config.shardMap().schema());
+            List<List<String>> out = new ArrayList<>();
+            for (String n : names) out.add(List.of(n));
+            ResultSetWriter.write(client, replySeq, deprecateEof, statusHere(), List.of("Database"), out);
+            onComplete(statusHere(), 0);
+        });
+        return true;
     }
 
     // ---------------------------------------------------------------- prepared statements
@@ -676,8 +725,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** OK with the session's own transaction status (for what the proxy answers itself). */
     private void okHere(int replySeq) {
-        int status = (inTransaction ? ServerStatus.IN_TRANS : 0) | (autocommitOff ? 0 : ServerStatus.AUTOCOMMIT);
-        ctx.writeAndFlush(Packets.ok(ctx.alloc(), replySeq, status));
+        ctx.writeAndFlush(Packets.ok(ctx.alloc(), replySeq, statusHere()));
+    }
+
+    /** The server status the proxy reports in what it answers itself. */
+    private int statusHere() {
+        return (inTransaction ? ServerStatus.IN_TRANS : 0) | (autocommitOff ? 0 : ServerStatus.AUTOCOMMIT);
     }
 
     /** The one group every target of {@code plan} is in, or null when they are in several. */

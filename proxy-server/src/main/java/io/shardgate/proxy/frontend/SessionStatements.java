@@ -84,4 +84,17 @@ final class SessionStatements {
         }
         return classifySet(sql) == SetKind.AUTOCOMMIT ? new Txn(TxnKind.UNSUPPORTED, false) : null;
     }
+
+    private static final Pattern SELECT_DATABASE = Pattern.compile("(?is)\\s*SELECT\\s+(?:DATABASE|SCHEMA)\\s*\\(\\s*\\)\\s*;?\\s*");
+    private static final Pattern SHOW_DATABASES = Pattern.compile("(?is)\\s*SHOW\\s+(?:DATABASES|SCHEMAS)\\s*;?\\s*");
+
+    /** {@code SELECT DATABASE()} (or SCHEMA()), alone. */
+    static boolean selectDatabase(String sql) {
+        return SELECT_DATABASE.matcher(sql).matches();
+    }
+
+    /** {@code SHOW DATABASES} (or SCHEMAS), without LIKE or WHERE. */
+    static boolean showDatabases(String sql) {
+        return SHOW_DATABASES.matcher(sql).matches();
+    }
 }

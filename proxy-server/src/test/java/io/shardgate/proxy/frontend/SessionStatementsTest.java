@@ -90,4 +90,14 @@ class SessionStatementsTest {
         assertThat(SessionStatements.transaction("COMMITTED")).isNull();
         assertThat(SessionStatements.transaction("SET sql_mode = ''")).isNull();
     }
+
+    @Test
+    void databaseMetadataStatementsAreRecognised() {
+        assertThat(SessionStatements.selectDatabase("SELECT DATABASE()")).isTrue();
+        assertThat(SessionStatements.selectDatabase(" select schema ( ) ;")).isTrue();
+        assertThat(SessionStatements.selectDatabase("SELECT DATABASE(), 1")).isFalse();
+        assertThat(SessionStatements.showDatabases("SHOW DATABASES")).isTrue();
+        assertThat(SessionStatements.showDatabases("show schemas;")).isTrue();
+        assertThat(SessionStatements.showDatabases("SHOW DATABASES LIKE 'a%'")).isFalse();
+    }
 }
