@@ -483,6 +483,31 @@ class ShardingIT {
         assertThat(direct("s1", "SELECT uid FROM user")).isEmpty();
     }
 
+    /** Transaction statements hidden behind comments, SETs made beside a transaction, a read-only one before. */
+    @Test
+    void transactionsSurviveCommentsSetsBesideThemAndAReadOnlyPredecessor() throws SQLException {
+        createOnEveryShard("user", USER_DDL);
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("/* app */ BEGIN");
+            s.executeUpdate("INSERT INTO user (uid, name, score) VALUES (5, 'u5', 1)");
+            s.execute("COMMIT /* done */");
+            s.execute("BEGIN");
+            s.executeUpdate("INSERT INTO user (uid, name, score) VALUES (2500, 'before', 1)");
+            s.execute("SET @v = 'hello'"); // beside the transaction, on the default connection
+            assertThat(s.executeUpdate("UPDATE user SET name = @v WHERE uid = 2500")).isEqualTo(1);
+            s.execute("COMMIT");
+            s.execute("START TRANSACTION READ ONLY");
+            assertThat(column(c, "SELECT name FROM user WHERE uid = 5")).containsExactly("u5");
+            s.execute("COMMIT");
+            c.setAutoCommit(false); // its transactions must not inherit READ ONLY
+            s.executeUpdate("INSERT INTO user (uid, name, score) VALUES (6, 'u6', 1)");
+            c.commit();
+            c.setAutoCommit(true);
+        }
+        assertThat(direct("s0", "SELECT uid FROM user ORDER BY uid")).containsExactly(List.of("5"), List.of("6"));
+        assertThat(direct("s2", "SELECT name FROM user WHERE uid = 2500")).containsExactly(List.of("hello"));
+    }
+
     /** What names databases speaks of the logical schema, not of the shards' databases. */
     @Test
     void databaseAndShowDatabasesNameTheLogicalSchema() throws SQLException {

@@ -150,6 +150,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         this.sink = sink;
+        channel.config().setAutoRead(true); // a previous response's backpressure must not keep this one unread
         tracker.start(kind);
         packetRemaining = 0;
         lastPacket = false;
@@ -173,7 +174,12 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     /** Runs a statement whose result the proxy itself consumes (SET NAMES...); fails with the server's error. */
     public Future<Void> executeInternal(String sql) {
-        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
+        return executeInternal(sql, StandardCharsets.UTF_8);
+    }
+
+    /** As {@link #executeInternal(String)}, the text encoded in {@code charset} (the client's, for its statements). */
+    public Future<Void> executeInternal(String sql, java.nio.charset.Charset charset) {
+        byte[] text = sql.getBytes(charset);
         ByteBuf payload = channel.alloc().buffer(1 + text.length).writeByte(Command.QUERY).writeBytes(text);
         return executeInternal(payload, ResponseKind.RESULT, sql);
     }

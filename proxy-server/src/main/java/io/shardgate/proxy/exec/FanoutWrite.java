@@ -34,6 +34,9 @@ public final class FanoutWrite {
     /** What one shard answered: OK, ERR, or nothing (connection lost). */
     private record Outcome(OkPacket ok, ErrPacket err) {}
 
+    /** Marks a shard that answered with rows, until their end says its status. */
+    private static final Outcome RESULT_SET = new Outcome(null, null);
+
     /** @param copies the calls write copies of the same rows (broadcast): affected rows and warnings of one copy */
     public FanoutWrite(Channel client, int replySeq, List<ShardCall> calls, boolean copies, Completion completion) {
         this.client = client;
@@ -141,7 +144,7 @@ public final class FanoutWrite {
             int first = payload.getUnsignedByte(payload.readerIndex());
             outcome = first == 0xff ? new Outcome(null, ErrPacket.decode(payload))
                     : first == 0x00 ? new Outcome(OkPacket.decode(payload), null)
-                    : new Outcome(new OkPacket(0, 0, ServerStatus.AUTOCOMMIT, 0), null); // a result set: nothing written
+                    : RESULT_SET; // a result set (RETURNING ...): its status comes with its end
         }
 
         @Override
@@ -150,6 +153,7 @@ public final class FanoutWrite {
         @Override
         public void onComplete(int status, int errorCode) {
             releaseBuffers();
+            if (outcome == RESULT_SET) outcome = new Outcome(new OkPacket(0, 0, status, 0), null);
             done(index, outcome != null ? outcome
                     : new Outcome(null, new ErrPacket(1105, "HY000", "shard " + calls.get(index).label() + " sent an empty answer")));
         }

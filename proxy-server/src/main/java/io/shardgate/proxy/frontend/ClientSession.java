@@ -71,6 +71,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final String user;
     private final int charset;
     private final Charset textCharset;
+    /** The character set the statement in hand was decoded with (see {@link #decode}); rewritten text is encoded in it. */
+    private Charset stmtCharset;
     private final boolean deprecateEof;
     private final BackendConnection backend;
     private final BackendProfile profile;
@@ -94,6 +96,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      */
     private Held txnConn;
     private String txnGroup;
+    /** The response being relayed answers a statement (COM_QUERY), so its server status is the session's. */
+    private boolean relayingStatement;
     /** Sharding: autocommit is off for the client; each transaction begins with its first statement. */
     private boolean autocommitOff;
     /** How the client began its transaction (BEGIN, START TRANSACTION READ ONLY ...), sent when it is pinned. */
@@ -131,6 +135,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.user = login.user();
         this.charset = login.charset();
         this.textCharset = Collations.javaCharset(login.charset());
+        this.stmtCharset = textCharset;
         this.deprecateEof = Capabilities.has(login.capabilities(), Capabilities.DEPRECATE_EOF);
         this.backend = backend;
         this.profile = BackendProfile.of(login.capabilities());
@@ -148,6 +153,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         boolean taken;
         /** The database selected on it, when known. */
         String db;
+        /** Forgets it when it closes; removed when the session lets go of it (the pool keeps the connection). */
+        io.netty.util.concurrent.GenericFutureListener<io.netty.util.concurrent.Future<? super Void>> onClose;
+
+        /** Gives the connection back to its pool (reads on: the pool's reset must be read), forgetting it here. */
+        void release(ProxyContext proxy) {
+            if (onClose != null) connection.channel().closeFuture().removeListener(onClose);
+            connection.channel().config().setAutoRead(true);
+            proxy.pools.pool(connection.endpoint()).release(connection);
+        }
 
         Held(BackendConnection connection) {
             this.connection = connection;
@@ -173,14 +187,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         proxy.register(this);
         // a backend that goes away between statements (killed, restarted, timed out) takes its session with it;
         // during a statement, onFailure says so to the client first
-        backend.channel().closeFuture().addListener(f -> {
-            if (!busy && !closing) {
-                log.info("session {}: backend connection to {} closed; closing the client connection", connectionId, backend.endpoint());
-                closing = true;
-                client.close();
-            }
-        });
+        backend.channel().closeFuture().addListener(primaryClosed);
     }
+
+    /** Closes the client when its default connection goes away between statements (removed when it is released). */
+    private final io.netty.util.concurrent.GenericFutureListener<io.netty.util.concurrent.Future<? super Void>> primaryClosed = f -> {
+        if (!busy && !closing) {
+            log.info("session {}: backend connection to {} closed; closing the client connection",
+                    ClientSession.this.connectionId, ClientSession.this.backend.endpoint());
+            closing = true;
+            client.close();
+        }
+    };
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -265,8 +283,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         int first = firstLetter(payload);
         boolean mayBeProxys = first == 'k' || first == 's'; // KILL, SHARDGATE ...: the proxy's to answer
         boolean mayBeUse = first == 'u' && startsWithUse(payload);
-        String sql = proxy.router.needsStatementText() || mayBeProxys || mayBeUse
-                ? payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, textCharset) : "";
+        String sql = proxy.router.needsStatementText() || mayBeProxys || mayBeUse ? decode(payload) : "";
         if (mayBeProxys) {
             KillStatement kill = KillStatement.parse(sql);
             if (kill != null) {
@@ -291,10 +308,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         if (proxy.sharding() && first == 's' && logicalMetadata(sql, replySeq)) return;
-        if (proxy.sharding() && (first == 'b' || first == 'c' || first == 'r' || first == 's')) {
-            SessionStatements.Txn txn = SessionStatements.transaction(sql);
+        if (proxy.sharding()) {
+            // comments around BEGIN or COMMIT must not hide them: they decide where the transaction is
+            String bare = first == 'b' || first == 'c' || first == 'r' || first == 's' || first == '/' || first == '#'
+                    || first == '-' ? SessionStatements.withoutComments(sql) : null;
+            SessionStatements.Txn txn = bare == null ? null : SessionStatements.transaction(bare);
             if (txn != null) {
-                transaction(txn, sql, replySeq);
+                transaction(txn, bare, replySeq);
                 return;
             }
         }
@@ -524,7 +544,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             @Override
             public void onFailure(Throwable cause) {
                 releaseBuffers();
-                ClientSession.this.onFailure(cause);
+                relaying = null;
+                if (closing) return;
+                if (c == backend) {
+                    ClientSession.this.onFailure(cause); // the session's own connection: the session ends with it
+                    return;
+                }
+                // nothing reached the client yet: an ERR in the reply's place, and the session goes on
+                client.write(Packets.err(client.alloc(), replySeq, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE,
+                        "shardgate: cannot prepare the statement: " + cause.getMessage()));
+                ClientSession.this.onComplete(ServerStatus.AUTOCOMMIT, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE.code);
             }
         }, replySeq);
     }
@@ -673,7 +702,24 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             new FanoutWrite(client, replySeq, calls, plan.kind() == RoutePlan.Kind.BROADCAST_WRITE, this::onComplete).start();
         };
         if (txnConn != null) {
-            run.accept(txnConn.connection);
+            Held h = txnConn;
+            if (sets.after(h.applied).isEmpty()) {
+                run.accept(h.connection);
+                return;
+            }
+            // a SET ran beside the transaction since its last statement: it applies here too
+            Throwable[] failure = {null};
+            syncSets(h, null, () -> {
+                if (failure[0] == null) {
+                    run.accept(h.connection);
+                } else {
+                    payloads.forEach(ReferenceCountUtil::release);
+                    if (closing) return;
+                    ctx.write(Packets.err(ctx.alloc(), replySeq, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE,
+                            "shardgate: cannot run the statement (nothing was run): " + failure[0].getMessage()));
+                    onComplete(ServerStatus.AUTOCOMMIT, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE.code);
+                }
+            }, failure);
             return;
         }
         Endpoint master = masterOf(group);
@@ -692,7 +738,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void begin(Held h, String group, int replySeq, List<ByteBuf> payloads, Consumer<BackendConnection> run) {
         txnConn = h;
         txnGroup = group;
-        h.connection.executeInternal(txnBegin).addListener(f -> {
+        h.connection.executeInternal(txnBegin, textCharset).addListener(f -> {
             if (f.isSuccess()) {
                 log.debug("session {}: transaction on group {} (backend connection {})", connectionId, group,
                         h.connection.serverConnectionId());
@@ -714,6 +760,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void endTransaction() {
         txnConn = null;
         txnGroup = null;
+        txnBegin = "BEGIN"; // START TRANSACTION READ ONLY ... was that transaction's; autocommit-off ones are plain
         inTransaction = autocommitOff;
     }
 
@@ -772,8 +819,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                                 + "on shard connections; reconnect (or COM_RESET_CONNECTION) to start afresh");
                         return;
                     }
+                    Charset cs = stmtCharset;
                     onSuccess = () -> {
-                        sets.add(sql, kind);
+                        sets.add(sql, kind, cs);
                         held.get(0).applied = sets.latest();
                     };
                 }
@@ -813,8 +861,23 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         backend.execute(out, asQuery ? ResponseKind.RESULT : ResponseKind.SINGLE, this, replySeq);
     }
 
+    /**
+     * The statement's text, decoded so that encoding it again gives the same bytes: in the session's character
+     * set, or, when the bytes are not valid in it (binary data inside a string literal), byte for byte
+     * (ISO-8859-1), which keeps every byte and every ASCII keyword and name. {@link #stmtCharset} says which.
+     */
+    private String decode(ByteBuf payload) {
+        String sql = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, textCharset);
+        stmtCharset = textCharset;
+        if (sql.indexOf('\uFFFD') >= 0 && textCharset != java.nio.charset.StandardCharsets.ISO_8859_1) {
+            stmtCharset = java.nio.charset.StandardCharsets.ISO_8859_1;
+            sql = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, stmtCharset);
+        }
+        return sql;
+    }
+
     private ByteBuf statement(String sql) {
-        byte[] text = sql.getBytes(textCharset);
+        byte[] text = sql.getBytes(stmtCharset);
         return client.alloc().buffer(1 + text.length).writeByte(Command.QUERY).writeBytes(text);
     }
 
@@ -866,6 +929,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void relay(BackendConnection c, ByteBuf out, int replySeq) {
         busy = true;
         relaying = c;
+        relayingStatement = true;
         c.channel().config().setAutoRead(true);
         c.execute(out, ResponseKind.RESULT, this, replySeq);
     }
@@ -955,7 +1019,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             fresh.db = db;
             fresh.taken = true;
             held.add(fresh);
-            c.channel().closeFuture().addListener(cf -> held.remove(fresh));
+            fresh.onClose = cf -> held.remove(fresh);
+            c.channel().closeFuture().addListener(fresh.onClose);
             chosen[slot] = fresh;
             log.debug("session {}: took backend connection {} on {} ({} held)", connectionId, c.serverConnectionId(), ep, held.size());
             syncSets(fresh, db, oneReady, failure);
@@ -1006,7 +1071,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         SessionSets.Entry e = todo.get(i);
-        h.connection.executeInternal(e.sql()).addListener(f -> {
+        h.connection.executeInternal(e.sql(), e.charset()).addListener(f -> {
             if (!f.isSuccess()) {
                 if (failure[0] == null) {
                     failure[0] = new BackendException("replaying the session's \"" + e.sql() + "\" on "
@@ -1095,6 +1160,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (f.isSuccess()) {
             // the other connections are given back (their pool resets them too) and the SET history forgotten
             sets.clear();
+            prepared.clear();
+            txnBegin = "BEGIN";
             readsOnMaster = false;
             inTransaction = false;
             autocommitOff = false;
@@ -1103,7 +1170,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             held.get(0).applied = sets.latest();
             for (Held h : new ArrayList<>(held.subList(1, held.size()))) {
                 held.remove(h);
-                proxy.pools.pool(h.connection.endpoint()).release(h.connection);
+                h.release(proxy);
             }
             client.writeAndFlush(Packets.ok(client.alloc(), replySeq, ServerStatus.AUTOCOMMIT));
             onComplete(ServerStatus.AUTOCOMMIT, 0);
@@ -1119,6 +1186,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void forward(ByteBuf payload, ResponseKind kind, int replySeq) {
         busy = true;
         relaying = backend;
+        relayingStatement = kind == ResponseKind.RESULT && payload.getUnsignedByte(payload.readerIndex()) == Command.QUERY;
         backend.execute(payload.retain(), kind, this, replySeq);
     }
 
@@ -1156,11 +1224,20 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             if (relaying == backend && errorCode == 0) {
                 inTransaction = (status & ServerStatus.IN_TRANS) != 0 || (status & ServerStatus.AUTOCOMMIT) == 0;
             }
-        } else if (txnConn != null && relaying == txnConn.connection
+        } else if (relayingStatement && txnConn != null && relaying == txnConn.connection
                 && (errorCode == 0 ? (status & ServerStatus.IN_TRANS) == 0 : errorCode == ER_LOCK_DEADLOCK)) {
             // the server ended the transaction itself: an implicit commit (DDL ...) or a deadlock's rollback
             endTransaction();
+        } else if (relayingStatement && txnConn == null && relaying == backend && errorCode == 0
+                && ((status & ServerStatus.IN_TRANS) != 0 || (status & ServerStatus.AUTOCOMMIT) == 0)) {
+            // a transaction the proxy did not see begin (a statement it could not recognise): it is the default
+            // connection's, and the session follows it there rather than answer a COMMIT itself
+            inTransaction = true;
+            autocommitOff |= (status & ServerStatus.AUTOCOMMIT) == 0;
+            txnConn = held.get(0);
+            txnGroup = proxy.config.shardMap().defaultGroup();
         }
+        relayingStatement = false;
         Runnable done = onDone;
         onDone = null;
         if (done != null) done.run();
@@ -1239,13 +1316,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         proxy.unregister(this);
         queue.forEach(ReferenceCountUtil::release);
         queue.clear();
+        backend.channel().closeFuture().removeListener(primaryClosed);
         for (Held h : new ArrayList<>(held)) {
-            BackendConnection c = h.connection;
             if (busy || backendOptionsChanged) {
-                c.close(); // a response may still be streaming, or options a reset would not undo: not reusable
+                h.connection.close(); // a response may still be streaming, or options a reset would not undo: not reusable
             } else {
-                c.channel().config().setAutoRead(true);
-                proxy.pools.pool(c.endpoint()).release(c);
+                h.release(proxy);
             }
         }
         held.clear();

@@ -77,4 +77,9 @@ final class PreparedStatements {
     void remove(long id) {
         byId.remove(id);
     }
+
+    /** COM_RESET_CONNECTION deallocates every statement, as the server does. */
+    void clear() {
+        byId.clear();
+    }
 }

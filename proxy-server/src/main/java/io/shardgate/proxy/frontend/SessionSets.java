@@ -15,7 +15,8 @@ import java.util.List;
 final class SessionSets {
     static final int MAX_ENTRIES = 1024;
 
-    record Entry(long number, String sql) {}
+    /** @param charset what the statement's text is sent in (the client sent it so) */
+    record Entry(long number, String sql, java.nio.charset.Charset charset) {}
 
     private final List<Entry> entries = new ArrayList<>();
     private long last;
@@ -30,8 +31,12 @@ final class SessionSets {
     }
 
     void add(String sql, SessionStatements.SetKind kind) {
+        add(sql, kind, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    void add(String sql, SessionStatements.SetKind kind, java.nio.charset.Charset charset) {
         if (kind == SessionStatements.SetKind.SYSTEM_ONLY) entries.removeIf(e -> e.sql().equals(sql));
-        entries.add(new Entry(++last, sql));
+        entries.add(new Entry(++last, sql, charset));
     }
 
     /** The statements after {@code applied}, in order. */

@@ -97,4 +97,37 @@ final class SessionStatements {
     static boolean showDatabases(String sql) {
         return SHOW_DATABASES.matcher(sql).matches();
     }
+
+    /**
+     * The text without its comments ({@code /* *}{@code /}, {@code -- }, {@code #}; strings and quoted names kept),
+     * trimmed: what decides what kind of statement it is. The same string when it holds no comment.
+     */
+    static String withoutComments(String sql) {
+        if (sql.indexOf('/') < 0 && sql.indexOf('#') < 0 && sql.indexOf("--") < 0) return sql;
+        StringBuilder out = new StringBuilder(sql.length());
+        char quote = 0;
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (quote != 0) {
+                out.append(c);
+                if (c == '\\' && quote != '`' && i + 1 < sql.length()) out.append(sql.charAt(++i));
+                else if (c == quote) quote = 0;
+            } else if (c == '\'' || c == '"' || c == '`') {
+                quote = c;
+                out.append(c);
+            } else if (c == '/' && i + 1 < sql.length() && sql.charAt(i + 1) == '*') {
+                int end = sql.indexOf("*/", i + 2);
+                i = end < 0 ? sql.length() : end + 1;
+                out.append(' ');
+            } else if (c == '#' || (c == '-' && i + 1 < sql.length() && sql.charAt(i + 1) == '-'
+                    && (i + 2 >= sql.length() || Character.isWhitespace(sql.charAt(i + 2))))) {
+                int end = sql.indexOf('\n', i);
+                i = end < 0 ? sql.length() : end;
+                out.append(' ');
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString().strip();
+    }
 }
