@@ -59,7 +59,7 @@ class MasterSwitchIT {
                   s1: { group: g1, database: sw_db_1 }
                 default_shard: s0
                 tables:
-                  t: { key: uid, range: [ { from: 0, to: 100, shard: s0 }, { from: 100, to: 200, shard: s1 } ] }
+                  t: { key: uid, range: [ { from: 1, to: 100, shard: s0 }, { from: 100, to: 200, shard: s1 } ] }
                 """.formatted(g0.master(), oldMaster, newMaster)), 1);
         StaticTopologySource topology = new StaticTopologySource(Topology.of(map));
         ProxyConfig config = new ProxyConfig(new Endpoint("127.0.0.1", SharedProxy.freePort()), null, map,
@@ -82,6 +82,20 @@ class MasterSwitchIT {
             assertThat(s.executeUpdate("UPDATE t SET n = n WHERE uid = 150")).as("a write, answered there").isLessThanOrEqualTo(1);
             // the default group's are unchanged
             assertThat(serverId(s, "SELECT @@server_id FROM t WHERE uid = 5")).isEqualTo(g0.master().port());
+        }
+        // a server-side prepared INSERT by key on a map where key 0 is in no shard: planned for its metadata with
+        // a range's start instead
+        try (ProxyServer proxy = ProxyServer.start(config, new StaticTopologySource(Topology.of(map)));
+             Connection c = DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + proxy.port()
+                     + "/swdb?sslMode=DISABLED&useServerPrepStmts=true", "app", "app-secret");
+             java.sql.PreparedStatement ins = c.prepareStatement("INSERT INTO t (uid) VALUES (?)")) {
+            ins.setInt(1, 7);
+            assertThat(ins.executeUpdate()).isEqualTo(1);
+        }
+        try (Connection c = SharedProxy.direct(g0.master(), "sw_db_0"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM t WHERE uid = 7")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(1);
         }
     }
 

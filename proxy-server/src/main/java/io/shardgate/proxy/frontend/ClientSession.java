@@ -451,12 +451,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     // ---------------------------------------------------------------- prepared statements
 
     /**
-     * A placeholder the router can plan with (the integer 0, written so that it cannot be mistaken for anything
-     * the client wrote): the statement is planned with it where each ? stands, and the marker is put back.
-     */
-    private static final String MARKER = "000000000000000000000000";
-
-    /**
      * COM_STMT_PREPARE. The statement is the proxy's (its id is the session's own); a backend prepares it once,
      * only to say what parameters and columns it has, and forgets it: each execution runs as text with the
      * parameters as literals, so it is routed, merged and kept in its transaction like any statement.
@@ -473,8 +467,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         String group = proxy.config.shardMap().defaultGroup();
         boolean unchanged = true;
         if (proxy.router.needsStatementText()) {
-            String marked = io.shardgate.proxy.prepared.ParameterMarkers.substitute(sql, java.util.Collections.nCopies(params, MARKER));
-            RoutePlan plan = proxy.router.plan(marked, currentDb);
+            // planned with 0 for each ?, or, when 0 is in no shard (a range map starting elsewhere), with the
+            // start of a range; each marker is written with leading zeros so that it can be told from the text
+            RoutePlan plan = null;
+            String marker = null;
+            for (long v : markerValues()) {
+                marker = String.format("%024d", v);
+                String marked = io.shardgate.proxy.prepared.ParameterMarkers.substitute(sql, java.util.Collections.nCopies(params, marker));
+                plan = proxy.router.plan(marked, currentDb);
+                if (!plan.refused() || params == 0) break;
+            }
             if (plan.refused()) {
                 RoutePlan.Refusal r = plan.refusal();
                 ctx.writeAndFlush(Packets.err(ctx.alloc(), replySeq, r.code(), r.sqlState(), r.message()));
@@ -483,7 +485,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             RouteTarget t = plan.targets().get(0);
             group = t.group();
             if (!t.unchanged()) {
-                metaSql = t.sql().replace(MARKER, "?");
+                metaSql = t.sql().replace(marker, "?");
                 unchanged = false;
                 if (io.shardgate.proxy.prepared.ParameterMarkers.count(metaSql) != params) {
                     error(ErrorCode.ER_NOT_SUPPORTED_YET, replySeq, "shardgate: cannot prepare this statement (its"
@@ -502,6 +504,20 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             take(List.of(master), replySeq, List.of(out), unchanged ? backendDb() : null,
                     conns -> prepareOn(conns.get(0), sql, params, out, replySeq));
         }
+    }
+
+    /** Values a placeholder may stand for while a statement is planned for its metadata: 0, then range starts. */
+    private List<Long> markerValues() {
+        java.util.LinkedHashSet<Long> values = new java.util.LinkedHashSet<>();
+        values.add(0L);
+        for (io.shardgate.rules.TableRule r : proxy.config.shardMap().tables()) {
+            if (r instanceof io.shardgate.rules.ShardedTable st && st.algorithm() instanceof io.shardgate.rules.RangeAlgorithm ra) {
+                for (io.shardgate.rules.RangeAlgorithm.Range range : ra.ranges()) {
+                    if (range.from() >= 0) values.add(range.from());
+                }
+            }
+        }
+        return new ArrayList<>(values).subList(0, Math.min(values.size(), 8)); // a bounded number of attempts
     }
 
     private void prepareOn(BackendConnection c, String sql, int params, ByteBuf out, int replySeq) {
