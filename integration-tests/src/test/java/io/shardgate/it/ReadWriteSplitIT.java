@@ -141,6 +141,32 @@ class ReadWriteSplitIT {
         }
     }
 
+    /**
+     * Read-your-writes by GTID: a read right after a write goes to a replica once it has applied the write
+     * (MASTER_GTID_WAIT), and sees it.
+     */
+    @Test
+    void byGtidAReadRightAfterAWriteIsAnsweredByAReplicaThatHasIt() throws Exception {
+        ProxyConfig base = proxy.context().config;
+        ProxyConfig gtid = new ProxyConfig(new Endpoint("127.0.0.1", SharedProxy.freePort()), null, base.shardMap(),
+                base.users(), base.frontend(), base.backend(), base.tls(), new ProxyConfig.Reads(true, 5, 5_000, 200, true));
+        try (ProxyServer p = ProxyServer.start(gtid, new StaticTopologySource(Topology.of(base.shardMap())));
+             Connection c = DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + p.port() + "/rwdb?sslMode=DISABLED",
+                     "app", "app-secret");
+             Statement s = c.createStatement()) {
+            java.util.Set<Integer> answeredBy = new java.util.HashSet<>();
+            for (int k = 200; k < 220; k++) {
+                s.executeUpdate("INSERT INTO t VALUES (" + k + ", " + k + ")");
+                try (ResultSet rs = s.executeQuery("SELECT v, @@server_id FROM t WHERE id = " + k)) {
+                    assertThat(rs.next()).as("row %d read right after its write", k).isTrue();
+                    answeredBy.add(rs.getInt(2));
+                }
+            }
+            assertThat(answeredBy).as("replicas answered, having waited for the write").doesNotContain(master.port())
+                    .isSubsetOf(r1.port(), r2.port());
+        }
+    }
+
     /** A temporary table exists only on the session's master connection: after one, reads stay there. */
     @Test
     void aTemporaryTableKeepsTheSessionsReadsOnTheMaster() throws SQLException {

@@ -37,11 +37,20 @@ public record ProxyConfig(
      * @param readYourWritesMs    after a session writes to a group, its reads of that group go to the master for
      *                            this long (0: no window)
      * @param probeIntervalMs     how often each replica's health and lag are probed
+     * @param gtidWait            read-your-writes by GTID (MariaDB): after a write, a read of that group goes to a
+     *                            replica once it has applied the session's last transaction (MASTER_GTID_WAIT, at
+     *                            most {@code readYourWritesMs}), else to the master; false: the time window
      */
-    public record Reads(boolean replicas, int maxReplicaLagSeconds, long readYourWritesMs, long probeIntervalMs) {
-        public static final Reads DEFAULTS = new Reads(true, 5, 1_000, 1_000);
+    public record Reads(boolean replicas, int maxReplicaLagSeconds, long readYourWritesMs, long probeIntervalMs,
+                        boolean gtidWait) {
+        public static final Reads DEFAULTS = new Reads(true, 5, 1_000, 1_000, false);
         /** Every statement to the master. */
-        public static final Reads MASTER_ONLY = new Reads(false, 5, 1_000, 1_000);
+        public static final Reads MASTER_ONLY = new Reads(false, 5, 1_000, 1_000, false);
+
+        /** With the time window for read-your-writes. */
+        public Reads(boolean replicas, int maxReplicaLagSeconds, long readYourWritesMs, long probeIntervalMs) {
+            this(replicas, maxReplicaLagSeconds, readYourWritesMs, probeIntervalMs, false);
+        }
     }
 
     public record User(String name, String password, AuthPlugin plugin) {}
@@ -130,13 +139,17 @@ public record ProxyConfig(
         YamlNode r = root.get("reads");
         Reads reads = Reads.DEFAULTS;
         if (r != null) {
-            r.allowOnly("replicas", "max_replica_lag_s", "read_your_writes_ms", "probe_interval_ms");
+            r.allowOnly("replicas", "max_replica_lag_s", "read_your_writes", "read_your_writes_ms", "probe_interval_ms");
+            String ryw = r.string("read_your_writes", "window");
+            if (!ryw.equals("window") && !ryw.equals("gtid")) {
+                throw r.get("read_your_writes").error("must be window or gtid, not '" + ryw + "'");
+            }
             int lag = r.intValue("max_replica_lag_s", Reads.DEFAULTS.maxReplicaLagSeconds());
             if (lag < 0) throw r.get("max_replica_lag_s").error("must be 0 or more");
-            long ryw = r.longValue("read_your_writes_ms", Reads.DEFAULTS.readYourWritesMs());
-            if (ryw < 0) throw r.get("read_your_writes_ms").error("must be 0 or more");
-            reads = new Reads(r.booleanValue("replicas", true), lag, ryw,
-                    positive(r, "probe_interval_ms", (int) Reads.DEFAULTS.probeIntervalMs()));
+            long window = r.longValue("read_your_writes_ms", Reads.DEFAULTS.readYourWritesMs());
+            if (window < 0) throw r.get("read_your_writes_ms").error("must be 0 or more");
+            reads = new Reads(r.booleanValue("replicas", true), lag, window,
+                    positive(r, "probe_interval_ms", (int) Reads.DEFAULTS.probeIntervalMs()), ryw.equals("gtid"));
         }
         return new ProxyConfig(listen, mapFile, map, Map.copyOf(users), frontend, backend, tls, reads);
     }

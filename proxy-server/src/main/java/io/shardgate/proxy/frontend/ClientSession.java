@@ -116,6 +116,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean readsOnMaster;
     /** Groups the statement in flight writes to: their reads go to masters for a while after it. */
     private List<String> writeGroups;
+    /** Read-your-writes by GTID: the connection of the session's last write to each group, not yet asked. */
+    private final java.util.Map<String, Held> lastWriter = new java.util.HashMap<>(4);
+    /** Read-your-writes by GTID: the GTID a group's reads wait for on a replica. */
+    private final java.util.Map<String, String> awaitedGtid = new java.util.HashMap<>(4);
+    /** Read-your-writes by GTID: what each replica is known to have applied of it. */
+    private final java.util.Map<Endpoint, String> replicaReached = new java.util.HashMap<>(4);
     /** When the session last wrote to each group (System.nanoTime), for read-your-writes. */
     private final java.util.Map<String, Long> writtenAt = new java.util.HashMap<>(4);
     /** Runs when the relayed response ends without an error (it records what the statement changed). */
@@ -360,7 +366,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
             case PASSTHROUGH, SINGLE -> {
                 RouteTarget t = plan.targets().get(0);
-                Endpoint at = endpointFor(t);
+                Endpoint at = endpointFor(t, true);
                 if (at.equals(backend.endpoint())) {
                     // the default connection: inside the session's transaction, if there is one
                     if (plan.kind() == RoutePlan.Kind.PASSTHROUGH) passthrough(payload, sql, first, replySeq);
@@ -370,8 +376,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 }
                 busy = true;
                 ByteBuf out = t.unchanged() ? payload.retainedDuplicate() : statement(t.sql());
-                take(List.of(at), replySeq, List.of(out), t.unchanged() ? backendDb() : null,
-                        conns -> relay(conns.get(0), out, replySeq));
+                String db = t.unchanged() ? backendDb() : null;
+                boolean toReplica = !at.equals(masterOf(t.group()));
+                take(List.of(at), replySeq, List.of(out), db, conns -> {
+                    if (toReplica && (lastWriter.containsKey(t.group()) || awaitedGtid.containsKey(t.group()))) {
+                        awaitGtid(t.group(), conns.get(0), out, db, replySeq);
+                    } else {
+                        relay(conns.get(0), out, replySeq);
+                    }
+                });
             }
             case FANOUT_WRITE, BROADCAST_WRITE, SCATTER_READ -> {
                 busy = true;
@@ -903,8 +916,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * else the group's master.
      */
     private Endpoint endpointFor(RouteTarget t) {
+        return endpointFor(t, false);
+    }
+
+    /** @param canWait the read can wait on its replica for the session's last GTID there (a single target) */
+    private Endpoint endpointFor(RouteTarget t, boolean canWait) {
         Topology.Member g = proxy.topology.current().group(t.group());
-        if (t.role() == Role.REPLICA && proxy.replicas != null && !inTransaction && !readsOnMaster && !wroteRecently(t.group())) {
+        boolean gtidPending = lastWriter.containsKey(t.group()) || awaitedGtid.containsKey(t.group());
+        if (t.role() == Role.REPLICA && proxy.replicas != null && !inTransaction && !readsOnMaster && !wroteRecently(t.group())
+                && (canWait || !gtidPending)) {
             Endpoint r = proxy.replicas.pick(g);
             if (r != null) {
                 proxy.metrics.replicaReads.increment();
@@ -912,6 +932,79 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
         }
         return g.master();
+    }
+
+    /**
+     * Read-your-writes by GTID: asks the connection of the session's last write to {@code group} for its
+     * @@last_gtid (once), waits on {@code replica} until it has applied it (MASTER_GTID_WAIT, at most
+     * read_your_writes_ms), then reads there; a replica that does not get there in time, or any failure on the
+     * way, sends the read to the master instead.
+     */
+    private void awaitGtid(String group, BackendConnection replica, ByteBuf out, String db, int replySeq) {
+        Runnable toMaster = () -> {
+            log.debug("session {}: replica {} has not applied the session's last write to {} yet; reading from the master",
+                    connectionId, replica.endpoint(), group);
+            Endpoint m = masterOf(group);
+            if (m.equals(backend.endpoint())) relay(backend, out, replySeq);
+            else take(List.of(m), replySeq, List.of(out), db, conns -> relay(conns.get(0), out, replySeq));
+        };
+        Runnable onReplica = () -> {
+            String gtid = awaitedGtid.get(group);
+            if (gtid == null || gtid.isEmpty() || gtid.equals(replicaReached.get(replica.endpoint()))) {
+                relay(replica, out, replySeq);
+                return;
+            }
+            if (!gtid.matches("[0-9-]+(,[0-9-]+)*")) {
+                toMaster.run();
+                return;
+            }
+            double seconds = Math.max(0.001, proxy.config.reads().readYourWritesMs() / 1000.0);
+            internalValue(replica, "SELECT MASTER_GTID_WAIT('" + gtid + "', " + seconds + ")", v -> {
+                if ("0".equals(v)) {
+                    replicaReached.put(replica.endpoint(), gtid);
+                    relay(replica, out, replySeq);
+                } else {
+                    toMaster.run();
+                }
+            }, e -> toMaster.run());
+        };
+        Held writer = lastWriter.remove(group);
+        if (writer == null || !writer.connection.usable()) {
+            if (writer != null) awaitedGtid.remove(group);
+            if (writer != null) {
+                toMaster.run(); // the connection that wrote is gone: its GTID cannot be asked
+                return;
+            }
+            onReplica.run();
+            return;
+        }
+        internalValue(writer.connection, "SELECT @@last_gtid", v -> {
+            awaitedGtid.put(group, v == null ? "" : v);
+            onReplica.run();
+        }, e -> toMaster.run());
+    }
+
+    /** Runs a one-value query the proxy needs for itself; {@code ok} gets the first column of the first row. */
+    private void internalValue(BackendConnection c, String sql, Consumer<String> ok, Consumer<Throwable> failed) {
+        io.netty.util.concurrent.Promise<List<io.shardgate.proxy.merge.TextRow>> rows = client.eventLoop().newPromise();
+        byte[] text = sql.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        c.execute(client.alloc().buffer(1 + text.length).writeByte(Command.QUERY).writeBytes(text), ResponseKind.RESULT,
+                new io.shardgate.proxy.exec.RowCollector(client.alloc(), c.profile().deprecateEof(), rows), 1);
+        rows.addListener(f -> {
+            if (closing) return;
+            if (!f.isSuccess()) {
+                failed.accept(f.cause());
+                return;
+            }
+            List<io.shardgate.proxy.merge.TextRow> r = rows.getNow();
+            byte[] v = r.isEmpty() || r.get(0).values().length == 0 ? null : r.get(0).value(0);
+            ok.accept(v == null ? null : new String(v, java.nio.charset.StandardCharsets.US_ASCII));
+        });
+    }
+
+    private Held heldOf(BackendConnection c) {
+        for (Held h : held) if (h.connection == c) return h;
+        return null;
     }
 
     private boolean wroteRecently(String group) {
@@ -1177,6 +1270,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             // the other connections are given back (their pool resets them too) and the SET history forgotten
             sets.clear();
             prepared.clear();
+            lastWriter.clear();
+            awaitedGtid.clear();
             txnBegin = "BEGIN";
             readsOnMaster = false;
             inTransaction = false;
@@ -1233,7 +1328,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         endBinaryAnswer();
         if (writeGroups != null) {
             long now = System.nanoTime();
-            for (String g : writeGroups) writtenAt.put(g, now);
+            // by GTID: the connection that wrote is asked for its last GTID when a read of the group comes
+            Held writer = proxy.config.reads().gtidWait() && relaying != null && writeGroups.size() == 1 ? heldOf(relaying) : null;
+            for (String g : writeGroups) {
+                if (writer != null) {
+                    lastWriter.put(g, writer);
+                    awaitedGtid.remove(g);
+                } else {
+                    writtenAt.put(g, now);
+                }
+            }
             writeGroups = null;
         }
         if (!proxy.sharding()) {

@@ -39,6 +39,14 @@ class ProxyConfigReadsTest {
     }
 
     @Test
+    void readYourWritesByGtidIsChosenByName() throws IOException {
+        assertThat(load("reads: { read_your_writes: gtid }\n").reads().gtidWait()).isTrue();
+        assertThat(load("reads: { read_your_writes: window }\n").reads().gtidWait()).isFalse();
+        assertThatThrownBy(() -> load("reads: { read_your_writes: sometimes }\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("reads.read_your_writes").hasMessageContaining("window or gtid");
+    }
+
+    @Test
     void badValuesAreRejectedWithFileLineAndKey() {
         assertThatThrownBy(() -> load("reads:\n  read_your_writes_ms: -1\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("shardgate.yaml:7: reads.read_your_writes_ms");
