@@ -524,6 +524,29 @@ class ShardingIT {
         }
     }
 
+    /** What IDEs call: tables and columns of the logical schema through DatabaseMetaData. */
+    @Test
+    void databaseMetaDataListsTheLogicalSchemasTablesAndColumns() throws SQLException {
+        createOnEveryShard("user", USER_DDL);
+        try (Connection c = connect()) {
+            java.sql.DatabaseMetaData md = c.getMetaData();
+            List<String> tables = new java.util.ArrayList<>();
+            try (java.sql.ResultSet rs = md.getTables("shop", null, "%", null)) {
+                while (rs.next()) tables.add(rs.getString("TABLE_NAME"));
+            }
+            assertThat(tables).contains("user");
+            List<String> columns = new java.util.ArrayList<>();
+            try (java.sql.ResultSet rs = md.getColumns("shop", null, "user", "%")) {
+                while (rs.next()) columns.add(rs.getString("COLUMN_NAME"));
+            }
+            assertThat(columns).containsExactly("uid", "name", "score", "created");
+            try (java.sql.ResultSet rs = md.getPrimaryKeys("shop", null, "user")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString("COLUMN_NAME")).isEqualTo("uid");
+            }
+        }
+    }
+
     /** A transaction belongs to the group of its first statement, here g1 (not the default group). */
     @Test
     void aTransactionOnAnotherGroupIsPinnedThereAndCommitsOrRollsBackAsOne() throws SQLException {

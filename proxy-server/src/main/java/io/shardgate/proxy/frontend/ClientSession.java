@@ -314,6 +314,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         if (proxy.sharding() && first == 's' && logicalMetadata(sql, replySeq)) return;
+        if (proxy.sharding() && first == 's') {
+            String shown = SessionStatements.logicalShow(sql, proxy.config.shardMap().schema(),
+                    proxy.backendDatabase(proxy.config.shardMap().schema()));
+            if (shown != null) {
+                ByteBuf rewritten = statement(shown);
+                try {
+                    query(rewritten, replySeq);
+                } finally {
+                    rewritten.release();
+                }
+                return;
+            }
+        }
         if (proxy.sharding()) {
             // comments around BEGIN or COMMIT must not hide them: they decide where the transaction is
             String bare = first == 'b' || first == 'c' || first == 'r' || first == 's' || first == '/' || first == '#'

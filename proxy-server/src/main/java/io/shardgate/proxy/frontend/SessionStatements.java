@@ -130,4 +130,27 @@ final class SessionStatements {
         }
         return out.toString().strip();
     }
+
+    /**
+     * The SHOW statements database tools send for the logical schema, rewritten to what the servers know:
+     * {@code SHOW [FULL] TABLES FROM <schema>} names the default shard's database; {@code SHOW [FULL]
+     * COLUMNS|INDEX|KEYS FROM t FROM <schema>} becomes {@code ... FROM <schema>.t}, which the router sends to
+     * a shard of t. Null for anything else.
+     */
+    static String logicalShow(String sql, String schema, String defaultDatabase) {
+        if (schema == null) return null;
+        String db = "(?:`" + Pattern.quote(schema) + "`|" + Pattern.quote(schema) + ")";
+        Matcher tables = Pattern.compile("(?is)\\s*SHOW\\s+(FULL\\s+)?TABLES\\s+(?:FROM|IN)\\s+" + db + "(\\s.*)?").matcher(sql);
+        if (tables.matches()) {
+            return "SHOW " + (tables.group(1) == null ? "" : "FULL ") + "TABLES FROM `" + defaultDatabase.replace("`", "``") + "`"
+                    + (tables.group(2) == null ? "" : tables.group(2));
+        }
+        Matcher columns = Pattern.compile("(?is)\\s*SHOW\\s+(FULL\\s+)?(COLUMNS|FIELDS|INDEX|INDEXES|KEYS)\\s+(?:FROM|IN)\\s+"
+                + "(`(?:[^`]|``)+`|[A-Za-z0-9_$]+)\\s+(?:FROM|IN)\\s+" + db + "(\\s.*)?").matcher(sql);
+        if (columns.matches()) {
+            return "SHOW " + (columns.group(1) == null ? "" : "FULL ") + columns.group(2) + " FROM `" + schema + "`."
+                    + columns.group(3) + (columns.group(4) == null ? "" : columns.group(4));
+        }
+        return null;
+    }
 }

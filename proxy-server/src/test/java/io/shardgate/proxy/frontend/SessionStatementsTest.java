@@ -100,4 +100,17 @@ class SessionStatementsTest {
         assertThat(SessionStatements.showDatabases("show schemas;")).isTrue();
         assertThat(SessionStatements.showDatabases("SHOW DATABASES LIKE 'a%'")).isFalse();
     }
+
+    @Test
+    void toolsShowStatementsForTheLogicalSchemaAreRewritten() {
+        assertThat(SessionStatements.logicalShow("SHOW FULL TABLES FROM `shop` LIKE '%'", "shop", "sg_db_0"))
+                .isEqualTo("SHOW FULL TABLES FROM `sg_db_0` LIKE '%'");
+        assertThat(SessionStatements.logicalShow("show tables in shop", "shop", "sg_db_0")).isEqualTo("SHOW TABLES FROM `sg_db_0`");
+        assertThat(SessionStatements.logicalShow("SHOW FULL COLUMNS FROM `user` FROM `shop` LIKE '%'", "shop", "sg_db_0"))
+                .isEqualTo("SHOW FULL COLUMNS FROM `shop`.`user` LIKE '%'");
+        assertThat(SessionStatements.logicalShow("SHOW KEYS FROM user FROM shop", "shop", "sg_db_0"))
+                .isEqualTo("SHOW KEYS FROM `shop`.user");
+        assertThat(SessionStatements.logicalShow("SHOW TABLES FROM other", "shop", "sg_db_0")).isNull();
+        assertThat(SessionStatements.logicalShow("SHOW TABLES", "shop", "sg_db_0")).isNull();
+    }
 }
