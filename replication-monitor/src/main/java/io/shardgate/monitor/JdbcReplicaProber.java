@@ -21,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * (MySQL) or {@code Slave_IO_Running / Slave_SQL_Running / Seconds_Behind_Master} (MariaDB, whatever the statement).
  * Several rows (MySQL channels) are combined: every thread must run, the lag is the largest.
  *
+ * <p>JDBC is fine here: probing is control plane, on the monitor's own thread, never on the request path.
+ *
  * <p>The account needs, on MariaDB 10.5.9+, {@code SLAVE MONITOR} (alias {@code REPLICA MONITOR}; {@code REPLICATION
  * CLIENT} is not enough there), on MySQL {@code REPLICATION CLIENT}.
  *

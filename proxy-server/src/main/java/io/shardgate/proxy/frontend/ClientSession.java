@@ -107,8 +107,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean binaryAnswer;
     /** Runs when the statement in flight ends, however it ended. */
     private Runnable onDone;
-    private static final java.util.regex.Pattern SHOW = java.util.regex.Pattern.compile("(?is)\\s*SHOW\\b.*");
-
     /** Statements that leave state only their connection has: after one, the session's reads stay on masters. */
     private static final java.util.regex.Pattern LEAVES_STATE = java.util.regex.Pattern.compile(
             "(?is)\\s*(?:CREATE\\s+(?:OR\\s+REPLACE\\s+)?TEMPORARY\\b.*|SELECT\\b.*(?::=|\\bINTO\\s+@).*)");
@@ -313,32 +311,28 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             forward(payload, ResponseKind.RESULT, replySeq); // one group, its master, statements unchanged
             return;
         }
-        if (proxy.sharding() && first == 's' && logicalMetadata(sql, replySeq)) return;
-        if (proxy.sharding() && first == 's') {
-            String shown = SessionStatements.logicalShow(sql, proxy.config.shardMap().schema(),
-                    proxy.backendDatabase(proxy.config.shardMap().schema()));
-            if (shown != null) {
-                ByteBuf rewritten = statement(shown);
-                try {
-                    query(rewritten, replySeq);
-                } finally {
-                    rewritten.release();
-                }
-                return;
-            }
-        }
+        // the first word decides which of the session's own checks a statement needs (most need none)
+        String word = SessionStatements.firstWord(sql);
         if (proxy.sharding()) {
-            // comments around BEGIN or COMMIT must not hide them: they decide where the transaction is
-            String bare = first == 'b' || first == 'c' || first == 'r' || first == 's' || first == '/' || first == '#'
-                    || first == '-' ? SessionStatements.withoutComments(sql) : null;
-            SessionStatements.Txn txn = bare == null ? null : SessionStatements.transaction(bare);
-            if (txn != null) {
-                transaction(txn, bare, replySeq);
-                return;
+            switch (word) {
+                case "SELECT", "SHOW" -> {
+                    if (logicalMetadata(sql, word, replySeq)) return;
+                }
+                case "BEGIN", "START", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SET" -> {
+                    // comments around BEGIN or COMMIT must not hide them: they decide where the transaction is
+                    String bare = SessionStatements.withoutComments(sql);
+                    SessionStatements.Txn txn = SessionStatements.transaction(bare);
+                    if (txn != null) {
+                        transaction(txn, bare, replySeq);
+                        return;
+                    }
+                }
+                default -> { }
             }
         }
         RoutePlan plan = proxy.router.plan(sql, currentDb);
-        if (!readsOnMaster && proxy.replicas != null && (first == 'c' || first == 's') && LEAVES_STATE.matcher(sql).matches()) {
+        if (!readsOnMaster && proxy.replicas != null && (word.equals("CREATE") || word.equals("SELECT") && sql.indexOf('@') >= 0)
+                && LEAVES_STATE.matcher(sql).matches()) {
             // a temporary table, or a variable set by a query: only this session's master connection has it
             readsOnMaster = true;
             log.debug("session {}: reads stay on masters from now on (connection-local state)", connectionId);
@@ -350,14 +344,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         // in a transaction every statement belongs to it (a statement on another database's tables too: it is
         // the default group's), except those about the session itself: SET and SHOW run beside it
         if (proxy.sharding() && inTransaction && !plan.refused() && !(plan.kind() == RoutePlan.Kind.PASSTHROUGH
-                && first == 's' && (SessionStatements.classifySet(sql) != SessionStatements.SetKind.NOT_SET || SHOW.matcher(sql).matches()))) {
+                && (word.equals("SET") || word.equals("SHOW")))) {
             String group = oneGroup(plan);
             boolean oneConnection = plan.kind() != RoutePlan.Kind.SCATTER_READ;
             if (group != null && oneConnection && (txnGroup == null || txnGroup.equals(group))) {
                 inTransaction(plan, group, payload, replySeq);
                 return;
             }
-            if (!isRead(sql)) {
+            // the router's verdict: a plain read is the one it lets replicas answer
+            if (plan.targets().get(0).role() != Role.REPLICA) {
                 writeGroups = null;
                 RouteTarget t = plan.targets().stream().filter(x -> txnGroup != null && !x.group().equals(txnGroup))
                         .findFirst().orElse(plan.targets().get(0));
@@ -382,7 +377,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 Endpoint at = endpointFor(t, true);
                 if (at.equals(backend.endpoint())) {
                     // the default connection: inside the session's transaction, if there is one
-                    if (plan.kind() == RoutePlan.Kind.PASSTHROUGH) passthrough(payload, sql, first, replySeq);
+                    if (plan.kind() == RoutePlan.Kind.PASSTHROUGH) passthrough(payload, sql, word, replySeq);
                     else if (t.unchanged()) forward(payload, ResponseKind.RESULT, replySeq);
                     else relay(backend, statement(t.sql()), replySeq);
                     return;
@@ -433,35 +428,34 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * database the client made current, not the default shard's), and {@code SHOW DATABASES} (the servers' own
      * databases without the shards', plus the logical schema). Returns false for anything else.
      */
-    private boolean logicalMetadata(String sql, int replySeq) {
-        if (SessionStatements.selectDatabase(sql)) {
+    private boolean logicalMetadata(String sql, String word, int replySeq) {
+        if (word.equals("SHOW")) {
+            String shown = SessionStatements.logicalShow(sql, proxy.config.shardMap().schema(),
+                    proxy.backendDatabase(proxy.config.shardMap().schema()));
+            if (shown != null) {
+                ByteBuf rewritten = statement(shown);
+                try {
+                    query(rewritten, replySeq);
+                } finally {
+                    rewritten.release();
+                }
+                return true;
+            }
+        }
+        if (word.equals("SELECT") && sql.length() < 64 && SessionStatements.selectDatabase(sql)) {
             java.util.List<String> row = new ArrayList<>();
             row.add(currentDb);
             ResultSetWriter.write(client, replySeq, deprecateEof, statusHere(), List.of("DATABASE()"), List.of(row));
             client.flush();
             return true;
         }
-        if (!SessionStatements.showDatabases(sql)) return false;
+        if (!word.equals("SHOW") || !SessionStatements.showDatabases(sql)) return false;
         busy = true;
-        relaying = backend;
-        io.netty.util.concurrent.Promise<List<io.shardgate.proxy.merge.TextRow>> rows = client.eventLoop().newPromise();
-        byte[] text = "SHOW DATABASES".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        backend.execute(client.alloc().buffer(1 + text.length).writeByte(Command.QUERY).writeBytes(text), ResponseKind.RESULT,
-                new io.shardgate.proxy.exec.RowCollector(client.alloc(), backend.profile().deprecateEof(), rows), 1);
-        rows.addListener(f -> {
-            relaying = null;
-            if (closing) return;
-            if (!f.isSuccess()) {
-                BackendException b = f.cause() instanceof BackendException x && x.code != 0 ? x : null;
-                ctx.write(b != null ? Packets.err(ctx.alloc(), replySeq, b.code, b.sqlState, b.getMessage())
-                        : Packets.err(ctx.alloc(), replySeq, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE, "shardgate: " + f.cause().getMessage()));
-                onComplete(ServerStatus.AUTOCOMMIT, b != null ? b.code : ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE.code);
-                return;
-            }
+        internalRows(backend, "SHOW DATABASES", rows -> {
             java.util.Set<String> shardDbs = new java.util.HashSet<>();
             for (var sh : proxy.config.shardMap().shards().values()) shardDbs.add(sh.database().toLowerCase(java.util.Locale.ROOT));
             java.util.TreeSet<String> names = new java.util.TreeSet<>();
-            for (var r : rows.getNow()) {
+            for (var r : rows) {
                 String name = new String(r.value(0), java.nio.charset.StandardCharsets.UTF_8);
                 if (!shardDbs.contains(name.toLowerCase(java.util.Locale.ROOT))) names.add(name);
             }
@@ -470,6 +464,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             for (String n : names) out.add(List.of(n));
             ResultSetWriter.write(client, replySeq, deprecateEof, statusHere(), List.of("Database"), out);
             onComplete(statusHere(), 0);
+        }, e -> {
+            if (e instanceof BackendException b && b.code != 0) {
+                client.write(Packets.err(client.alloc(), replySeq, b.code, b.sqlState, b.getMessage()));
+                onComplete(ServerStatus.AUTOCOMMIT, b.code);
+            } else {
+                failStatement(replySeq, "shardgate: " + e.getMessage());
+            }
         });
         return true;
     }
@@ -593,9 +594,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     return;
                 }
                 // nothing reached the client yet: an ERR in the reply's place, and the session goes on
-                client.write(Packets.err(client.alloc(), replySeq, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE,
-                        "shardgate: cannot prepare the statement: " + cause.getMessage()));
-                ClientSession.this.onComplete(ServerStatus.AUTOCOMMIT, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE.code);
+                failStatement(replySeq, "shardgate: cannot prepare the statement: " + cause.getMessage());
             }
         }, replySeq);
     }
@@ -757,9 +756,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 } else {
                     payloads.forEach(ReferenceCountUtil::release);
                     if (closing) return;
-                    ctx.write(Packets.err(ctx.alloc(), replySeq, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE,
-                            "shardgate: cannot run the statement (nothing was run): " + failure[0].getMessage()));
-                    onComplete(ServerStatus.AUTOCOMMIT, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE.code);
+                    failStatement(replySeq, "shardgate: cannot run the statement (nothing was run): " + failure[0].getMessage());
                 }
             }, failure);
             return;
@@ -792,9 +789,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             payloads.forEach(ReferenceCountUtil::release);
             if (closing) return;
             String msg = f.cause() instanceof BackendException b && b.code != 0 ? b.getMessage() : String.valueOf(f.cause().getMessage());
-            ctx.write(Packets.err(ctx.alloc(), replySeq, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE,
-                    "shardgate: cannot begin the transaction on group " + group + " (nothing was run): " + msg));
-            onComplete(ServerStatus.AUTOCOMMIT, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE.code);
+            failStatement(replySeq, "shardgate: cannot begin the transaction on group " + group + " (nothing was run): " + msg);
         });
     }
 
@@ -810,6 +805,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void relayInternal(BackendConnection c, String sql, int replySeq, Runnable done) {
         onDone = done;
         relay(c, statement(sql), replySeq);
+    }
+
+    /**
+     * Ends the statement in hand with ERR 1429 (a backend could not be reached or used), and the session goes
+     * on with the next command.
+     */
+    private void failStatement(int seq, String message) {
+        client.write(Packets.err(client.alloc(), seq, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE, message));
+        onComplete(ServerStatus.AUTOCOMMIT, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE.code);
     }
 
     /** OK with the session's own transaction status (for what the proxy answers itself). */
@@ -829,14 +833,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return g;
     }
 
-    private static final java.util.regex.Pattern PLAIN_SELECT = java.util.regex.Pattern.compile(
-            "(?is)\\s*(?:/\\*.*?\\*/\\s*)*\\(?\\s*SELECT\\b(?!.*\\bFOR\\s+(?:UPDATE|SHARE)\\b)(?!.*\\bLOCK\\s+IN\\b)(?!.*\\bINTO\\b).*");
-
-    /** A plain SELECT (no locking read, no INTO): safe to run outside the session's transaction. */
-    static boolean isRead(String sql) {
-        return PLAIN_SELECT.matcher(sql).matches();
-    }
-
     private static String label(RouteTarget t) {
         return (t.shard() != null ? t.shard() : "group") + " (" + t.group() + ")";
     }
@@ -845,8 +841,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * A statement of the default group, unchanged. SET statements are remembered (once they succeed) so other
      * connections of the session can replay them; SET PASSWORD would change the proxy's own backend account.
      */
-    private void passthrough(ByteBuf payload, String sql, int first, int replySeq) {
-        if (first == 's') {
+    private void passthrough(ByteBuf payload, String sql, String word, int replySeq) {
+        if (word.equals("SET")) {
             SessionStatements.SetKind kind = SessionStatements.classifySet(sql);
             switch (kind) {
                 case PASSWORD -> {
@@ -999,19 +995,23 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Runs a one-value query the proxy needs for itself; {@code ok} gets the first column of the first row. */
     private void internalValue(BackendConnection c, String sql, Consumer<String> ok, Consumer<Throwable> failed) {
+        internalRows(c, sql, rows -> {
+            byte[] v = rows.isEmpty() || rows.get(0).values().length == 0 ? null : rows.get(0).value(0);
+            ok.accept(v == null ? null : new String(v, java.nio.charset.StandardCharsets.US_ASCII));
+        }, failed);
+    }
+
+    /** Runs a small query the proxy needs for itself on {@code c}, nothing reaching the client; {@code ok} gets its rows. */
+    private void internalRows(BackendConnection c, String sql, Consumer<List<io.shardgate.proxy.merge.TextRow>> ok,
+                              Consumer<Throwable> failed) {
         io.netty.util.concurrent.Promise<List<io.shardgate.proxy.merge.TextRow>> rows = client.eventLoop().newPromise();
         byte[] text = sql.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         c.execute(client.alloc().buffer(1 + text.length).writeByte(Command.QUERY).writeBytes(text), ResponseKind.RESULT,
                 new io.shardgate.proxy.exec.RowCollector(client.alloc(), c.profile().deprecateEof(), rows), 1);
         rows.addListener(f -> {
             if (closing) return;
-            if (!f.isSuccess()) {
-                failed.accept(f.cause());
-                return;
-            }
-            List<io.shardgate.proxy.merge.TextRow> r = rows.getNow();
-            byte[] v = r.isEmpty() || r.get(0).values().length == 0 ? null : r.get(0).value(0);
-            ok.accept(v == null ? null : new String(v, java.nio.charset.StandardCharsets.US_ASCII));
+            if (f.isSuccess()) ok.accept(rows.getNow());
+            else failed.accept(f.cause());
         });
     }
 
@@ -1080,9 +1080,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 payloads.forEach(ReferenceCountUtil::release);
                 if (closing) return;
                 String msg = failure[0] instanceof BackendException b ? b.getMessage() : String.valueOf(failure[0].getMessage());
-                ctx.write(Packets.err(ctx.alloc(), replySeq, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE,
-                        "shardgate: cannot run the statement (nothing was run): " + msg));
-                onComplete(ServerStatus.AUTOCOMMIT, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE.code);
+                failStatement(replySeq, "shardgate: cannot run the statement (nothing was run): " + msg);
                 return;
             }
             List<BackendConnection> conns = new ArrayList<>(chosen.length);
@@ -1418,8 +1416,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         String msg = cause instanceof BackendException ? cause.getMessage() : "shardgate: " + cause;
         if (from != backend) {
             // a shard's connection: the session's own is fine, so the session goes on without that one
-            client.write(Packets.err(client.alloc(), from.nextRelaySequence(), ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE, msg));
-            onComplete(ServerStatus.AUTOCOMMIT, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE.code);
+            failStatement(from.nextRelaySequence(), msg);
             return;
         }
         endBinaryAnswer();

@@ -131,6 +131,17 @@ final class SessionStatements {
         return out.toString().strip();
     }
 
+    /** The two patterns of {@link #logicalShow}, per logical schema name (one per proxy, compiled once). */
+    private static final java.util.Map<String, Pattern[]> SHOW_PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Pattern[] showPatterns(String schema) {
+        String db = "(?:`" + Pattern.quote(schema) + "`|" + Pattern.quote(schema) + ")";
+        return new Pattern[]{
+                Pattern.compile("(?is)\\s*SHOW\\s+(FULL\\s+)?TABLES\\s+(?:FROM|IN)\\s+" + db + "(\\s.*)?"),
+                Pattern.compile("(?is)\\s*SHOW\\s+(FULL\\s+)?(COLUMNS|FIELDS|INDEX|INDEXES|KEYS)\\s+(?:FROM|IN)\\s+"
+                        + "(`(?:[^`]|``)+`|[A-Za-z0-9_$]+)\\s+(?:FROM|IN)\\s+" + db + "(\\s.*)?")};
+    }
+
     /**
      * The SHOW statements database tools send for the logical schema, rewritten to what the servers know:
      * {@code SHOW [FULL] TABLES FROM <schema>} names the default shard's database; {@code SHOW [FULL]
@@ -139,18 +150,42 @@ final class SessionStatements {
      */
     static String logicalShow(String sql, String schema, String defaultDatabase) {
         if (schema == null) return null;
-        String db = "(?:`" + Pattern.quote(schema) + "`|" + Pattern.quote(schema) + ")";
-        Matcher tables = Pattern.compile("(?is)\\s*SHOW\\s+(FULL\\s+)?TABLES\\s+(?:FROM|IN)\\s+" + db + "(\\s.*)?").matcher(sql);
+        Pattern[] p = SHOW_PATTERNS.computeIfAbsent(schema, SessionStatements::showPatterns);
+        Matcher tables = p[0].matcher(sql);
         if (tables.matches()) {
             return "SHOW " + (tables.group(1) == null ? "" : "FULL ") + "TABLES FROM `" + defaultDatabase.replace("`", "``") + "`"
                     + (tables.group(2) == null ? "" : tables.group(2));
         }
-        Matcher columns = Pattern.compile("(?is)\\s*SHOW\\s+(FULL\\s+)?(COLUMNS|FIELDS|INDEX|INDEXES|KEYS)\\s+(?:FROM|IN)\\s+"
-                + "(`(?:[^`]|``)+`|[A-Za-z0-9_$]+)\\s+(?:FROM|IN)\\s+" + db + "(\\s.*)?").matcher(sql);
+        Matcher columns = p[1].matcher(sql);
         if (columns.matches()) {
             return "SHOW " + (columns.group(1) == null ? "" : "FULL ") + columns.group(2) + " FROM `" + schema + "`."
                     + columns.group(3) + (columns.group(4) == null ? "" : columns.group(4));
         }
         return null;
+    }
+
+    /**
+     * The statement's first word, upper-cased (leading blanks and comments skipped), or "" when it starts
+     * with something else: what decides which of the checks above a statement needs, without a regex.
+     */
+    static String firstWord(String sql) {
+        int i = 0, n = sql.length();
+        while (i < n) {
+            char c = sql.charAt(i);
+            if (Character.isWhitespace(c)) {
+                i++;
+            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+                int end = sql.indexOf("*/", i + 2);
+                i = end < 0 ? n : end + 2;
+            } else if (c == '#' || (c == '-' && i + 2 < n && sql.charAt(i + 1) == '-' && Character.isWhitespace(sql.charAt(i + 2)))) {
+                int end = sql.indexOf('\n', i);
+                i = end < 0 ? n : end + 1;
+            } else {
+                break;
+            }
+        }
+        int start = i;
+        while (i < n && i - start < 16 && Character.isLetter(sql.charAt(i))) i++;
+        return sql.substring(start, i).toUpperCase(Locale.ROOT);
     }
 }

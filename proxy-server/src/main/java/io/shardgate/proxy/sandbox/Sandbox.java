@@ -33,6 +33,10 @@ import java.util.stream.Stream;
  * <p>A dir is reused when its layout file matches the spec (the servers are just started again); otherwise
  * {@link #start} fails and the user must pass {@code --fresh}. A JVM shutdown hook stops the servers if the
  * caller does not {@link #close()}.
+ *
+ * <p>It talks to its servers over JDBC ({@link ControlSql}): that is control plane (setup, readiness and
+ * replication checks, drills), run from the command line and tests, never on the proxy's request path, which
+ * speaks the protocol itself over Netty.
  */
 public final class Sandbox implements AutoCloseable {
 

@@ -59,18 +59,6 @@ class SessionStatementsTest {
     }
 
     @Test
-    void plainSelectsMayRunOutsideATransactionLockingOnesMayNot() {
-        assertThat(ClientSession.isRead("SELECT * FROM user WHERE uid = 5")).isTrue();
-        assertThat(ClientSession.isRead("  /* x */ (select name FROM user) ORDER BY 1")).isTrue();
-        assertThat(ClientSession.isRead("SELECT * FROM user WHERE uid = 5 FOR UPDATE")).isFalse();
-        assertThat(ClientSession.isRead("select * from user for share")).isFalse();
-        assertThat(ClientSession.isRead("SELECT * FROM user LOCK IN SHARE MODE")).isFalse();
-        assertThat(ClientSession.isRead("SELECT uid INTO @u FROM user LIMIT 1")).isFalse();
-        assertThat(ClientSession.isRead("UPDATE user SET name = 'SELECT'")).isFalse();
-        assertThat(ClientSession.isRead("INSERT INTO user (uid) SELECT 1")).isFalse();
-    }
-
-    @Test
     void transactionStatementsAreRecognised() {
         assertThat(SessionStatements.transaction("BEGIN").kind()).isEqualTo(SessionStatements.TxnKind.BEGIN);
         assertThat(SessionStatements.transaction(" begin work;").kind()).isEqualTo(SessionStatements.TxnKind.BEGIN);
@@ -112,5 +100,14 @@ class SessionStatementsTest {
                 .isEqualTo("SHOW KEYS FROM `shop`.user");
         assertThat(SessionStatements.logicalShow("SHOW TABLES FROM other", "shop", "sg_db_0")).isNull();
         assertThat(SessionStatements.logicalShow("SHOW TABLES", "shop", "sg_db_0")).isNull();
+    }
+
+    @Test
+    void theFirstWordSkipsBlanksAndComments() {
+        assertThat(SessionStatements.firstWord("  select 1")).isEqualTo("SELECT");
+        assertThat(SessionStatements.firstWord("/* app */ BEGIN")).isEqualTo("BEGIN");
+        assertThat(SessionStatements.firstWord("-- note\n# more\nCOMMIT")).isEqualTo("COMMIT");
+        assertThat(SessionStatements.firstWord("(SELECT 1)")).isEmpty();
+        assertThat(SessionStatements.firstWord("")).isEmpty();
     }
 }
