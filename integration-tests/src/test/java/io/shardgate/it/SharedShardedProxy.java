@@ -51,15 +51,20 @@ public final class SharedShardedProxy implements BeforeAllCallback {
     private static ProxyServer proxy;
     private static ShardMap map;
 
-    static String yaml(Sandbox sb) {
-        StringBuilder groups = new StringBuilder();
+    /** The sandbox's groups as the {@code groups:} section of a shard map. */
+    static String groupsYaml(Sandbox sb) {
+        StringBuilder groups = new StringBuilder("groups:\n");
         for (SandboxGroup g : sb.groups()) {
             groups.append("  ").append(g.name()).append(": { master: ").append(g.master()).append(", replicas: [")
                   .append(g.replicas().stream().map(Endpoint::toString).collect(Collectors.joining(", ")))
                   .append("] }\n");
         }
+        return groups.toString();
+    }
+
+    static String yaml(Sandbox sb) {
         return "schema: " + SCHEMA + "\n"
-                + "groups:\n" + groups
+                + groupsYaml(sb)
                 + """
                 shards:
                   s0: { group: g0, database: sg_db_0 }

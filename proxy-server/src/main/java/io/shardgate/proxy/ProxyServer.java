@@ -55,7 +55,7 @@ public final class ProxyServer implements AutoCloseable {
         EventLoopGroup workers = NettyTransport.group(threads, "shardgate-io");
         ProxyConfig.Backend be = config.backend();
         BackendPools pools = new BackendPools(new BackendPool.Settings(be.user(), be.password(), be.connectTimeoutMs(),
-                be.maxPerInstance(), be.maxIdlePerInstance(), be.idleTimeoutMs()));
+                be.maxPerInstance(), be.maxIdlePerInstance(), be.idleTimeoutMs(), be.leaseTimeoutMs()));
         // without shards every statement is the default group's: the router that need not read statements does that
         boolean replicaReads = config.reads().replicas()
                 && config.shardMap().groups().values().stream().anyMatch(g -> !g.replicas().isEmpty());

@@ -76,6 +76,12 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     /** False once a client may have changed the database (COM_RESET_CONNECTION keeps whatever it was). */
     boolean schemaKnown = true;
     long idleSinceNanos;
+    /**
+     * The session settings applied on this connection beyond what its login and collation give it, as the
+     * text of the SET statements that made them ({@code ""}: none). Written by the session that last used it,
+     * read by the pool to hand a multiplexed session a connection that already has its settings.
+     */
+    String sessionState = "";
 
     BackendConnection(Endpoint endpoint, BackendProfile profile, String user, String password, int charset,
                       String schema, Promise<BackendConnection> ready) {
@@ -126,6 +132,33 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     /** True when the relay stopped inside a packet: nothing can be added to the client's stream after it. */
     public boolean stoppedMidPacket() {
         return packetRemaining > 0 || pending != null;
+    }
+
+    /** The last-insert-id of the last response's final OK packet (0: none generated). */
+    public long lastInsertId() {
+        return tracker.lastInsertId();
+    }
+
+    /** The warning count the last response ended with. */
+    public int warnings() {
+        return tracker.warnings();
+    }
+
+    /** See {@link #sessionState}. */
+    public String sessionState() {
+        return sessionState;
+    }
+
+    /**
+     * A session gives the connection back with what it knows to be set on it: its SET statements'
+     * signature, and the database it selected (null: unchanged since the pool knew it).
+     */
+    public void describeState(String sessionState, String database) {
+        this.sessionState = sessionState;
+        if (database != null) {
+            this.schema = database;
+            this.schemaKnown = true;
+        }
     }
 
     public boolean usable() {

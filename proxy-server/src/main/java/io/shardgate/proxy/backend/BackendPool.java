@@ -37,15 +37,39 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class BackendPool {
     private static final Logger log = LoggerFactory.getLogger(BackendPool.class);
 
-    /** Settings shared by every pool of a proxy. */
+    /**
+     * Settings shared by every pool of a proxy.
+     *
+     * @param leaseTimeoutMs how long a request for a connection waits when {@code maxPerInstance} are open
+     *                       (0: it fails at once with error 1040)
+     */
     public record Settings(String user, String password, int connectTimeoutMs, int maxPerInstance,
-                           int maxIdlePerInstance, long idleTimeoutMs) {}
+                           int maxIdlePerInstance, long idleTimeoutMs, long leaseTimeoutMs) {
+        public Settings(String user, String password, int connectTimeoutMs, int maxPerInstance,
+                        int maxIdlePerInstance, long idleTimeoutMs) {
+            this(user, password, connectTimeoutMs, maxPerInstance, maxIdlePerInstance, idleTimeoutMs, 0);
+        }
+    }
+
+    /** A request for a connection waiting for one to close or come back (the pool is at its maximum). */
+    private record Waiter(EventLoop loop, BackendProfile profile, int charset, String schema, String state,
+                          Promise<BackendConnection> result, long sinceNanos) {}
 
     private final Endpoint endpoint;
     private final Settings settings;
     private final AtomicInteger open = new AtomicInteger();
+    /** Open connections per event loop: when the pool is full, each loop's fair share decides which gives way. */
+    private final Map<EventLoop, AtomicInteger> openOn = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.LongAdder opened = new java.util.concurrent.atomic.LongAdder();
+
+    /**
+     * As a schema: any database will do (the statement names its tables with their databases), so an idle
+     * connection is taken whatever it has selected.
+     */
+    public static final String ANY_SCHEMA = new String("*any*"); // compared by identity
     private final AtomicInteger idleCount = new AtomicInteger();
     private final Map<EventLoop, Map<BackendProfile, ArrayDeque<BackendConnection>>> idle = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Waiter> waiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean closed;
 
     public BackendPool(Endpoint endpoint, Settings settings) {
@@ -62,6 +86,11 @@ public final class BackendPool {
         return open.get();
     }
 
+    /** Connections opened since the pool was made (logins to the server): churn shows here. */
+    public long connectionsOpened() {
+        return opened.sum();
+    }
+
     public int idleConnections() {
         return idleCount.get();
     }
@@ -71,24 +100,57 @@ public final class BackendPool {
      * given ones. Must be called on {@code loop}.
      */
     public Future<BackendConnection> acquire(EventLoop loop, BackendProfile profile, int charset, String schema) {
+        return acquire(loop, profile, charset, schema, "");
+    }
+
+    /**
+     * As {@link #acquire(EventLoop, BackendProfile, int, String)}, preferring an idle connection whose
+     * {@link BackendConnection#sessionState()} is {@code state}. The connection handed out carries either
+     * exactly that state or none ({@code ""}, after a reset): never another session's settings.
+     */
+    public Future<BackendConnection> acquire(EventLoop loop, BackendProfile profile, int charset, String schema, String state) {
         Promise<BackendConnection> result = loop.newPromise();
-        BackendConnection c = pollIdle(loop, profile);
-        // a database cannot be unselected: a client that wants none needs a connection known to have none
-        if (c != null && schema == null && (!c.schemaKnown || c.schema != null)) {
-            discard(c);
-            c = null;
-        }
+        BackendConnection c = pollIdle(loop, profile, state, schema);
         if (c == null) {
-            return connect(loop, profile, charset, schema, result);
+            return connect(loop, profile, charset, schema, state, result);
+        }
+        handOver(c, charset, schema, state, result);
+        return result;
+    }
+
+    /** Brings an idle connection to the state asked for: reset when it carries other settings, then prepared. */
+    private void handOver(BackendConnection c, int charset, String schema, String state, Promise<BackendConnection> result) {
+        if (c.sessionState.isEmpty() || (c.sessionState.equals(state) && c.charset == charset)) {
+            prepareIdle(c, charset, schema, state, result);
+            return;
+        }
+        ByteBuf reset = c.channel().alloc().buffer(1).writeByte(Command.RESET_CONNECTION);
+        c.executeInternal(reset, ResponseKind.SINGLE, "COM_RESET_CONNECTION").addListener(f -> {
+            if (!f.isSuccess()) {
+                discard(c);
+                connect(c.eventLoop(), c.profile(), charset, schema, state, result);
+                return;
+            }
+            afterReset(c);
+            prepareIdle(c, charset, schema, state, result);
+        });
+    }
+
+    private void prepareIdle(BackendConnection c, int charset, String schema, String state, Promise<BackendConnection> result) {
+        // a database cannot be unselected: a client that wants none needs a connection known to have none
+        if (schema == null && (!c.schemaKnown || c.schema != null)) {
+            discard(c);
+            connect(c.eventLoop(), c.profile(), charset, schema, state, result);
+            return;
         }
         String setNames = c.charset == charset ? null : Collations.setNames(charset);
         if (c.charset != charset && setNames == null) {
             // a collation we cannot name in SQL: only a new connection can carry it (in its handshake)
             discard(c);
-            return connect(loop, profile, charset, schema, result);
+            connect(c.eventLoop(), c.profile(), charset, schema, state, result);
+            return;
         }
         prepare(c, charset, setNames, schema, result);
-        return result;
     }
 
     private void prepare(BackendConnection c, int charset, String setNames, String schema, Promise<BackendConnection> result) {
@@ -97,12 +159,12 @@ public final class BackendPool {
             if (!f1.isSuccess()) {
                 // e.g. a collation this server does not know: a fresh connection behaves as a first login would
                 discard(c);
-                connect(c.eventLoop(), c.profile(), charset, schema, result);
+                connect(c.eventLoop(), c.profile(), charset, schema, "", result);
                 return;
             }
             c.charset = charset;
-            if (schema == null || (c.schemaKnown && schema.equals(c.schema))) {
-                result.trySuccess(c);
+            if (schema == null || schema == ANY_SCHEMA || (c.schemaKnown && schema.equals(c.schema))) {
+                deliver(c, result);
                 return;
             }
             byte[] name = schema.getBytes(StandardCharsets.UTF_8);
@@ -111,12 +173,17 @@ public final class BackendPool {
                 if (f2.isSuccess()) {
                     c.schema = schema;
                     c.schemaKnown = true;
-                    result.trySuccess(c);
+                    deliver(c, result);
                 } else {
                     fail(c, f2.cause(), result);
                 }
             });
         });
+    }
+
+    /** To the request, or back to the pool when the request gave up meanwhile (its wait timed out). */
+    private void deliver(BackendConnection c, Promise<BackendConnection> result) {
+        if (!result.trySuccess(c)) keepIdle(c);
     }
 
     private void fail(BackendConnection c, Throwable cause, Promise<BackendConnection> result) {
@@ -127,16 +194,20 @@ public final class BackendPool {
     }
 
     private Future<BackendConnection> connect(EventLoop loop, BackendProfile profile, int charset, String schema,
-                                              Promise<BackendConnection> result) {
+                                              String state, Promise<BackendConnection> result) {
         if (closed) {
             return result.setFailure(new BackendException("the backend pool for " + endpoint + " is closed", null));
         }
         if (open.incrementAndGet() > settings.maxPerInstance()) {
             open.decrementAndGet();
-            return result.setFailure(new BackendException(1040, "08004", "shardgate: the pool for backend " + endpoint
-                    + " is full (" + settings.maxPerInstance() + " connections); raise backend.max_per_instance or use fewer client connections", null));
+            if (settings.leaseTimeoutMs() <= 0) return result.setFailure(full(0));
+            return await(new Waiter(loop, profile, charset, schema, state, result, System.nanoTime()));
         }
-        BackendConnection conn = new BackendConnection(endpoint, profile, settings.user(), settings.password(), charset, schema, result);
+        opened.increment();
+        AtomicInteger onLoop = openOn.computeIfAbsent(loop, l -> new AtomicInteger());
+        onLoop.incrementAndGet();
+        BackendConnection conn = new BackendConnection(endpoint, profile, settings.user(), settings.password(), charset,
+                schema == ANY_SCHEMA ? null : schema, result);
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(NettyTransport.socketChannel())
@@ -151,7 +222,11 @@ public final class BackendPool {
                     }
                 });
         ChannelFuture cf = b.connect(endpoint.host(), endpoint.port());
-        cf.channel().closeFuture().addListener(f -> open.decrementAndGet());
+        cf.channel().closeFuture().addListener(f -> {
+            onLoop.decrementAndGet();
+            open.decrementAndGet();
+            wakeOne();
+        });
         cf.addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 result.tryFailure(new BackendException("shardgate: cannot connect to backend " + endpoint + ": "
@@ -179,18 +254,125 @@ public final class BackendPool {
         }
         ByteBuf reset = c.channel().alloc().buffer(1).writeByte(Command.RESET_CONNECTION);
         c.executeInternal(reset, ResponseKind.SINGLE, "COM_RESET_CONNECTION").addListener(f -> {
-            if (!f.isSuccess() || closed || idleCount.get() >= settings.maxIdlePerInstance()) {
-                if (!f.isSuccess()) log.debug("reset of a connection to {} failed: {}", endpoint, f.cause().toString());
+            if (!f.isSuccess()) {
+                log.debug("reset of a connection to {} failed: {}", endpoint, f.cause().toString());
                 discard(c);
                 return;
             }
-            // a reset restores the handshake's collation and keeps the current database, whatever it is now
-            c.charset = c.handshakeCharset;
-            c.schemaKnown = false;
-            c.idleSinceNanos = System.nanoTime();
-            idleOn(c.eventLoop()).computeIfAbsent(c.profile(), p -> new ArrayDeque<>()).addLast(c);
-            idleCount.incrementAndGet();
+            afterReset(c);
+            keepIdle(c);
         });
+    }
+
+    /**
+     * Returns a connection after a statement, without resetting it: the session that used it has described
+     * what is set on it ({@link BackendConnection#describeState}), and the next session with the same settings
+     * takes it as it is (multiplexing). A connection with other settings is reset when next handed out.
+     */
+    public void park(BackendConnection c) {
+        if (!c.usable() || closed) {
+            discard(c);
+            return;
+        }
+        keepIdle(c);
+    }
+
+    /** A reset restores the handshake's collation and keeps the current database, whatever it is now. */
+    private static void afterReset(BackendConnection c) {
+        c.charset = c.handshakeCharset;
+        c.schemaKnown = false;
+        c.sessionState = "";
+    }
+
+    /** To a request waiting on this event loop, else to the idle list (or closed, for a waiter elsewhere). */
+    private void keepIdle(BackendConnection c) {
+        if (closed) {
+            discard(c);
+            return;
+        }
+        Waiter w = waiterOn(c.eventLoop(), c.profile());
+        if (w != null) {
+            handOver(c, w.charset(), w.schema(), w.state(), w.result());
+            return;
+        }
+        if ((!waiters.isEmpty() && aboveFairShare(c.eventLoop())) || idleCount.get() >= settings.maxIdlePerInstance()) {
+            discard(c); // its slot lets a request on another event loop open one there
+            return;
+        }
+        c.idleSinceNanos = System.nanoTime();
+        idleOn(c.eventLoop()).computeIfAbsent(c.profile(), p -> new ArrayDeque<>()).addLast(c);
+        idleCount.incrementAndGet();
+    }
+
+    // ---------------------------------------------------------------- waiting for a connection (pool at its maximum)
+
+    private BackendException full(long waitedMs) {
+        return new BackendException(1040, "08004", "shardgate: the pool for backend " + endpoint + " is full ("
+                + settings.maxPerInstance() + " connections" + (waitedMs > 0 ? ", none free within " + waitedMs + " ms" : "")
+                + "); raise backend.max_per_instance or backend.lease_timeout_ms, or keep fewer transactions open"
+                + " at once (a session in a transaction holds its connections)", null);
+    }
+
+    private Future<BackendConnection> await(Waiter w) {
+        waiters.add(w);
+        ScheduledFuture<?> timeout = w.loop().schedule(() -> {
+            if (waiters.remove(w)) w.result().tryFailure(full(settings.leaseTimeoutMs()));
+        }, settings.leaseTimeoutMs(), TimeUnit.MILLISECONDS);
+        w.result().addListener(f -> timeout.cancel(false));
+        openOn.computeIfAbsent(w.loop(), l -> new AtomicInteger()); // a loop in want counts in the fair shares
+        // idle connections on other event loops cannot serve this one: one there beyond its share gives way
+        idle.forEach((loop, byProfile) -> {
+            if (loop != w.loop() && aboveFairShare(loop)) loop.execute(() -> closeOneIdle(byProfile));
+        });
+        if (open.get() < settings.maxPerInstance()) wakeOne(); // a slot freed while it was being queued
+        return w.result();
+    }
+
+    /** A slot is free: the oldest waiter tries again on its own event loop. */
+    private void wakeOne() {
+        Waiter w = waiters.poll();
+        if (w == null) return;
+        w.loop().execute(() -> {
+            if (w.result().isDone()) {
+                wakeOne();
+                return;
+            }
+            BackendConnection c = pollIdle(w.loop(), w.profile(), w.state(), w.schema());
+            if (c != null) handOver(c, w.charset(), w.schema(), w.state(), w.result());
+            else connect(w.loop(), w.profile(), w.charset(), w.schema(), w.state(), w.result());
+        });
+    }
+
+    /** Whether {@code loop} holds more than its part of the pool's maximum, among the loops that use the pool. */
+    private boolean aboveFairShare(EventLoop loop) {
+        AtomicInteger n = openOn.get(loop);
+        return n != null && n.get() > settings.maxPerInstance() / Math.max(1, openOn.size());
+    }
+
+    /** The oldest request waiting on {@code loop} for a connection of {@code profile}, taken off the queue. */
+    private Waiter waiterOn(EventLoop loop, BackendProfile profile) {
+        if (waiters.isEmpty()) return null;
+        for (java.util.Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+            Waiter w = it.next();
+            if (w.loop() == loop && w.profile().equals(profile) && !w.result().isDone() && waiters.remove(w)) return w;
+        }
+        return null;
+    }
+
+    private void closeOneIdle(Map<BackendProfile, ArrayDeque<BackendConnection>> byProfile) {
+        for (ArrayDeque<BackendConnection> q : byProfile.values()) {
+            BackendConnection c = q.pollFirst();
+            if (c != null) {
+                idleCount.decrementAndGet();
+                c.close();
+                return;
+            }
+        }
+    }
+
+    /** Requests waiting for a connection now. */
+    public int waiting() {
+        return waiters.size();
     }
 
     public void discard(BackendConnection c) {
@@ -222,15 +404,30 @@ public final class BackendPool {
         }
     }
 
-    private BackendConnection pollIdle(EventLoop loop, BackendProfile profile) {
+    /**
+     * An idle connection of {@code loop} and {@code profile}: among the most recently used few, one with the
+     * settings and database asked for when there is one (it needs no round trip), else the most recent.
+     */
+    private BackendConnection pollIdle(EventLoop loop, BackendProfile profile, String state, String schema) {
         Map<BackendProfile, ArrayDeque<BackendConnection>> byProfile = idle.get(loop);
         ArrayDeque<BackendConnection> q = byProfile == null ? null : byProfile.get(profile);
         if (q == null) return null;
         long now = System.nanoTime();
+        long timeout = TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMs());
+        int looked = 0;
+        for (java.util.Iterator<BackendConnection> it = q.descendingIterator(); it.hasNext() && looked++ < 8; ) {
+            BackendConnection c = it.next();
+            if (c.sessionState.equals(state) && (schema == ANY_SCHEMA || c.schemaKnown && Objects.equals(c.schema, schema))
+                    && c.usable() && now - c.idleSinceNanos < timeout) {
+                it.remove();
+                idleCount.decrementAndGet();
+                return c;
+            }
+        }
         BackendConnection c;
         while ((c = q.pollLast()) != null) {
             idleCount.decrementAndGet();
-            if (c.usable() && now - c.idleSinceNanos < TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMs())) {
+            if (c.usable() && now - c.idleSinceNanos < timeout) {
                 return c;
             }
             discard(c);
@@ -241,6 +438,10 @@ public final class BackendPool {
     /** Closes idle connections and refuses new ones; connections in use close when released. */
     public void close() {
         closed = true;
+        Waiter w;
+        while ((w = waiters.poll()) != null) {
+            w.result().tryFailure(new BackendException("the backend pool for " + endpoint + " is closed", null));
+        }
         idle.forEach((loop, byProfile) -> loop.execute(() -> {
             byProfile.values().forEach(q -> {
                 BackendConnection c;

@@ -30,6 +30,8 @@ public final class ResponseTracker {
     private boolean continuing;
     private int status;
     private int errorCode;
+    private long lastInsertId;
+    private int warnings;
 
     public ResponseTracker(boolean deprecateEof) {
         this.deprecateEof = deprecateEof;
@@ -44,6 +46,8 @@ public final class ResponseTracker {
         this.continuing = false;
         this.status = 0;
         this.errorCode = 0;
+        this.lastInsertId = 0;
+        this.warnings = 0;
     }
 
     public boolean idle() {
@@ -55,17 +59,27 @@ public final class ResponseTracker {
         return status;
     }
 
+    /** The last-insert-id of the response's last OK packet (0 when none, or when no value was generated). */
+    public long lastInsertId() {
+        return lastInsertId;
+    }
+
+    /** The warning count of the response's last OK or EOF packet. */
+    public int warnings() {
+        return warnings;
+    }
+
     /** Error code when the response ended with ERR, else 0. */
     public int errorCode() {
         return errorCode;
     }
 
     /**
-     * Payload bytes {@link #onPacket} may read: enough for an OK packet's status (header byte, two 9-byte
-     * length-encoded integers, status) and for any column count. An ERR packet needs its whole payload
+     * Payload bytes {@link #onPacket} may read: enough for an OK packet's status and warnings (header byte, two 9-byte
+     * length-encoded integers, status, warnings) and for any column count. An ERR packet needs its whole payload
      * ({@link #needsWholePacket}) so its message can be read.
      */
-    public static final int CLASSIFY_PREFIX = 21;
+    public static final int CLASSIFY_PREFIX = 23;
 
     /** Feeds one physical frame (header included); returns true when it completed the response. */
     public boolean onFrame(ByteBuf frame) {
@@ -108,12 +122,17 @@ public final class ResponseTracker {
                 }
                 if (kind == ResponseKind.SINGLE) {
                     if (first == 0xff) errorCode = buf.getUnsignedShortLE(p + 1);
-                    else if (first == 0x00 && length >= 7) status = Packets.okStatus(buf, p);
-                    else if (first == 0xfe && length == 5) status = buf.getUnsignedShortLE(p + 3);
+                    else if (first == 0x00 && length >= 7) {
+                        status = Packets.okStatus(buf, p);
+                        lastInsertId = Packets.okLastInsertId(buf, p);
+                        warnings = Packets.okWarnings(buf, p, length);
+                    } else if (first == 0xfe && length == 5) status = buf.getUnsignedShortLE(p + 3);
                     return finish();
                 }
                 if (first == 0x00) {
                     status = Packets.okStatus(buf, p);
+                    lastInsertId = Packets.okLastInsertId(buf, p);
+                    warnings = Packets.okWarnings(buf, p, length);
                     return moreOrFinish();
                 }
                 if (first == 0xff) {
@@ -175,6 +194,8 @@ public final class ResponseTracker {
                 if (first == 0xfe && isTerminator(length)) {
                     status = length >= 5 && !deprecateEof ? buf.getUnsignedShortLE(p + 3)
                             : deprecateEof ? Packets.okStatus(buf, p) : 0;
+                    warnings = length >= 5 && !deprecateEof ? buf.getUnsignedShortLE(p + 1)
+                            : deprecateEof ? Packets.okWarnings(buf, p, length) : 0;
                     return state == State.FIELDS ? finish() : moreOrFinish();
                 }
                 return false;

@@ -73,9 +73,20 @@ public record ProxyConfig(
      * @param maxPerInstance    most connections the proxy opens to one server
      * @param maxIdlePerInstance idle connections kept per server for reuse
      * @param idleTimeoutMs     an idle connection older than this is closed
+     * @param leaseTimeoutMs    with {@code maxPerInstance} open, how long a statement waits for one to come free
+     *                          before it fails with error 1040 (0: at once)
+     * @param multiplex         between statements, a session not holding connection-local state (a transaction, a
+     *                          temporary table, a lock...) gives its backend connections back to the pool, so
+     *                          many client connections share few backend ones
      */
     public record Backend(String user, String password, int connectTimeoutMs, int maxPerInstance,
-                          int maxIdlePerInstance, long idleTimeoutMs) {}
+                          int maxIdlePerInstance, long idleTimeoutMs, long leaseTimeoutMs, boolean multiplex) {
+        /** Multiplexing, waiting up to 5 s for a connection when the pool is full. */
+        public Backend(String user, String password, int connectTimeoutMs, int maxPerInstance,
+                       int maxIdlePerInstance, long idleTimeoutMs) {
+            this(user, password, connectTimeoutMs, maxPerInstance, maxIdlePerInstance, idleTimeoutMs, 5_000, true);
+        }
+    }
 
     /** @param enabled offer TLS to clients; cert/key PEM files, or null to generate a self-signed pair in {@code dir} */
     public record Tls(boolean enabled, Path cert, Path key, Path dir) {}
@@ -118,10 +129,11 @@ public record ProxyConfig(
         }
 
         YamlNode b = root.require("backend").allowOnly("user", "password", "connect_timeout_ms", "max_per_instance",
-                "max_idle_per_instance", "idle_timeout_ms");
+                "max_idle_per_instance", "idle_timeout_ms", "lease_timeout_ms", "multiplex");
         Backend backend = new Backend(b.require("user").string(), b.string("password", ""),
                 positive(b, "connect_timeout_ms", 5_000), positive(b, "max_per_instance", 1_000),
-                b.intValue("max_idle_per_instance", 64), b.longValue("idle_timeout_ms", 600_000));
+                b.intValue("max_idle_per_instance", 64), b.longValue("idle_timeout_ms", 600_000),
+                b.longValue("lease_timeout_ms", 5_000), b.booleanValue("multiplex", true));
 
         YamlNode t = root.get("tls");
         Tls tls;

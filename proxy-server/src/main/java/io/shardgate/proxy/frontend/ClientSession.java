@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.shardgate.proxy.backend.BackendConnection;
+import io.shardgate.proxy.backend.BackendPool;
 import io.shardgate.proxy.backend.BackendProfile;
 import io.shardgate.proxy.backend.BackendException;
 import io.shardgate.proxy.backend.ResponseKind;
@@ -74,7 +75,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** The character set the statement in hand was decoded with (see {@link #decode}); rewritten text is encoded in it. */
     private Charset stmtCharset;
     private final boolean deprecateEof;
-    private final BackendConnection backend;
+    /**
+     * The session's connection to the default group's master: the one its unrouted statements, USE and the
+     * like run on. Null between statements while the session is multiplexed ({@link #detach}).
+     */
+    private BackendConnection backend;
+    /** Backend connections are given back between statements when the session holds no state on them. */
+    private final boolean multiplexing;
+    /** A statement left state only its connection has ({@link SessionStatements#keepsConnection}): no multiplexing. */
+    private boolean keepsConnection;
+    /** The last statement ended with warnings: its connection is kept for a SHOW WARNINGS until the next command. */
+    private boolean warningsPending;
+    /** The last value the session's statements generated (OK packets), what LAST_INSERT_ID() stands for. */
+    private long lastInsertId;
     private final BackendProfile profile;
     /** Backend connections the session holds, the default one first. */
     private final List<Held> held = new ArrayList<>();
@@ -144,6 +157,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.backend = backend;
         this.profile = BackendProfile.of(login.capabilities());
         this.currentDb = login.database();
+        this.multiplexing = proxy.config.backend().multiplex();
         Held primary = new Held(backend);
         primary.applied = sets.latest();
         primary.db = proxy.backendDatabase(login.database());
@@ -180,8 +194,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return user;
     }
 
+    /** The default connection, or null while the session holds none (multiplexed, between statements). */
     BackendConnection backend() {
         return backend;
+    }
+
+    /** KILL of an idle multiplexed session: it ends as one whose backend thread was killed. */
+    void closeByKill() {
+        client.eventLoop().execute(() -> {
+            if (closing) return;
+            closing = true;
+            client.close();
+        });
     }
 
     @Override
@@ -192,6 +216,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         // a backend that goes away between statements (killed, restarted, timed out) takes its session with it;
         // during a statement, onFailure says so to the client first
         backend.channel().closeFuture().addListener(primaryClosed);
+        detachWhenIdle();
     }
 
     /** Closes the client when its default connection goes away between statements (removed when it is released). */
@@ -222,6 +247,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         dispatch(p);
+        if (!busy) detachWhenIdle();
     }
 
     private void dispatch(Packet p) {
@@ -235,6 +261,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
             int replySeq = (p.lastSequenceId() + 1) & 0xff;
             int command = payload.getUnsignedByte(payload.readerIndex());
+            if (backend == null && needsBackend(command)) {
+                attach(p, replySeq);
+                return;
+            }
+            warningsPending = false; // this command runs where the last one did; after it, the connection may go
             switch (command) {
                 case Command.QUIT -> {
                     closing = true;
@@ -287,7 +318,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         int first = firstLetter(payload);
         boolean mayBeProxys = first == 'k' || first == 's'; // KILL, SHARDGATE ...: the proxy's to answer
         boolean mayBeUse = first == 'u' && startsWithUse(payload);
-        String sql = proxy.router.needsStatementText() || mayBeProxys || mayBeUse ? decode(payload) : "";
+        String sql = proxy.router.needsStatementText() || mayBeProxys || mayBeUse || multiplexing ? decode(payload) : "";
         if (mayBeProxys) {
             KillStatement kill = KillStatement.parse(sql);
             if (kill != null) {
@@ -307,8 +338,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 return;
             }
         }
+        if (multiplexing && SessionStatements.callsLastInsertId(sql) && lastInsertIdHere(sql, replySeq)) return;
         if (!proxy.router.needsStatementText()) {
-            forward(payload, ResponseKind.RESULT, replySeq); // one group, its master, statements unchanged
+            if (!multiplexing) {
+                forward(payload, ResponseKind.RESULT, replySeq); // one group, its master, statements unchanged
+                return;
+            }
+            String word = SessionStatements.firstWord(sql);
+            noteConnectionState(sql, word);
+            passthrough(payload, sql, word, replySeq); // SETs are remembered, to be replayed on the next connection
             return;
         }
         // the first word decides which of the session's own checks a statement needs (most need none)
@@ -331,6 +369,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
         }
         RoutePlan plan = proxy.router.plan(sql, currentDb);
+        if (multiplexing) noteConnectionState(sql, word);
         if (!readsOnMaster && proxy.replicas != null && (word.equals("CREATE") || word.equals("SELECT") && sql.indexOf('@') >= 0)
                 && LEAVES_STATE.matcher(sql).matches()) {
             // a temporary table, or a variable set by a query: only this session's master connection has it
@@ -419,6 +458,149 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 });
             }
         }
+    }
+
+    // ---------------------------------------------------------------- multiplexing
+
+    /** Commands that run on a backend connection (the others the session answers, or needs no answer). */
+    private static boolean needsBackend(int command) {
+        return switch (command) {
+            case Command.QUIT, Command.STMT_CLOSE, Command.STMT_SEND_LONG_DATA, Command.STMT_RESET, Command.STMT_FETCH,
+                 Command.CHANGE_USER -> false;
+            default -> Command.name(command) != null;
+        };
+    }
+
+    /** A statement that leaves state on its connection ends multiplexing for this session. */
+    private void noteConnectionState(String sql, String word) {
+        if (!keepsConnection && SessionStatements.keepsConnection(sql, word)) {
+            keepsConnection = true;
+            log.debug("session {}: keeps its backend connections from now on (connection-local state)", connectionId);
+        }
+    }
+
+    /** Whether the session must keep the connections it holds (their state is not in what it can replay). */
+    private boolean pinned() {
+        return inTransaction || txnConn != null || keepsConnection || readsOnMaster || warningsPending
+                || backendOptionsChanged || binaryAnswer;
+    }
+
+    /**
+     * LAST_INSERT_ID() is the session's, not its current connection's: {@code SELECT LAST_INSERT_ID()} is
+     * answered here, and other statements get the value written in. Returns true when it answered.
+     */
+    private boolean lastInsertIdHere(String sql, int replySeq) {
+        String column = SessionStatements.selectLastInsertId(sql);
+        if (column != null) {
+            ResultSetWriter.write(client, replySeq, deprecateEof, statusHere(), List.of(column),
+                    List.of(List.of(Long.toUnsignedString(lastInsertId))));
+            client.flush();
+            return true;
+        }
+        ByteBuf rewritten = statement(SessionStatements.withLastInsertId(sql, lastInsertId));
+        try {
+            query(rewritten, replySeq);
+        } finally {
+            rewritten.release();
+        }
+        return true;
+    }
+
+    /**
+     * Takes the default group master connection for a command, when the session gave its connections back:
+     * one with the session's settings if the pool has one, else one brought up to date (SET statements
+     * replayed, the current database selected). Then the command runs as if the session had kept it.
+     */
+    private void attach(Packet p, int replySeq) {
+        busy = true;
+        p.retain();
+        Endpoint master = masterOf(proxy.config.shardMap().defaultGroup());
+        String db = backendDb();
+        String state = sets.signature();
+        proxy.pools.pool(master).acquire(client.eventLoop(), profile, charset, db, state).addListener(f -> {
+            if (closing) {
+                if (f.isSuccess()) proxy.pools.pool(master).release((BackendConnection) f.getNow());
+                p.release();
+                return;
+            }
+            if (!f.isSuccess()) {
+                p.release();
+                String msg = f.cause() instanceof BackendException b ? b.getMessage() : String.valueOf(f.cause().getMessage());
+                failStatement(replySeq, "shardgate: cannot run the statement (nothing was run): " + msg);
+                return;
+            }
+            BackendConnection c = (BackendConnection) f.getNow();
+            backend = c;
+            Held primary = new Held(c);
+            primary.db = db;
+            primary.applied = state.isEmpty() || state.equals(c.sessionState()) ? sets.latest() : 0;
+            held.add(0, primary);
+            c.channel().closeFuture().addListener(primaryClosed);
+            Throwable[] failure = {null};
+            syncSets(primary, null, () -> {
+                busy = false;
+                if (closing) {
+                    p.release();
+                    return;
+                }
+                if (failure[0] != null) {
+                    p.release();
+                    failStatement(replySeq, "shardgate: cannot run the statement (nothing was run): " + failure[0].getMessage());
+                    return;
+                }
+                try {
+                    dispatch(p); // releases p
+                } catch (RuntimeException e) {
+                    exceptionCaught(ctx, e);
+                    return;
+                }
+                if (!busy) drainQueue();
+            }, failure);
+        });
+    }
+
+    /**
+     * Between statements, a multiplexed session that holds no connection-local state gives its connections
+     * back to their pools without a reset, each described by the settings and database it has, for the next
+     * session with the same settings to use as it is.
+     */
+    private void detachWhenIdle() {
+        if (!multiplexing || backend == null || busy || closing || !queue.isEmpty() || pinned()) return;
+        if (!lastWriter.isEmpty()) {
+            // the GTID of a write is asked on the connection that made it: before that connection goes
+            String group = lastWriter.keySet().iterator().next();
+            Held writer = lastWriter.remove(group);
+            if (!writer.connection.usable()) {
+                writtenAt.put(group, System.nanoTime());
+                detachWhenIdle();
+                return;
+            }
+            busy = true;
+            internalValue(writer.connection, "SELECT @@last_gtid", v -> {
+                awaitedGtid.put(group, v == null ? "" : v);
+                busy = false;
+                drainQueue();
+            }, e -> {
+                writtenAt.put(group, System.nanoTime());
+                busy = false;
+                drainQueue();
+            });
+            return;
+        }
+        String state = sets.signature();
+        backend.channel().closeFuture().removeListener(primaryClosed);
+        for (Held h : held) {
+            if (h.onClose != null) h.connection.channel().closeFuture().removeListener(h.onClose);
+            h.connection.channel().config().setAutoRead(true);
+            if (h.applied == sets.latest()) {
+                h.connection.describeState(state, h.db);
+                proxy.pools.pool(h.connection.endpoint()).park(h.connection);
+            } else {
+                proxy.pools.pool(h.connection.endpoint()).release(h.connection); // its state is unknown: reset
+            }
+        }
+        held.clear();
+        backend = null;
     }
 
     // ---------------------------------------------------------------- the logical schema's metadata
@@ -1109,7 +1291,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * out of rotation shortly).
      */
     private void acquireInto(Held[] chosen, int slot, Endpoint ep, String db, Runnable oneReady, Throwable[] failure) {
-        proxy.pools.pool(ep).acquire(client.eventLoop(), profile, charset, db).addListener(f -> {
+        String state = sets.signature();
+        // a rewritten statement names its databases: whatever the connection has selected will do
+        proxy.pools.pool(ep).acquire(client.eventLoop(), profile, charset, db == null ? BackendPool.ANY_SCHEMA : db, state)
+                .addListener(f -> {
             if (!f.isSuccess()) {
                 Endpoint master = masterOfReplica(ep);
                 if (master != null && !closing) {
@@ -1138,6 +1323,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             Held fresh = new Held(c);
             fresh.db = db;
             fresh.taken = true;
+            // the pool hands out a connection with exactly the session's settings, or with none
+            fresh.applied = state.isEmpty() || state.equals(c.sessionState()) ? sets.latest() : 0;
             held.add(fresh);
             fresh.onClose = cf -> held.remove(fresh);
             c.channel().closeFuture().addListener(fresh.onClose);
@@ -1243,6 +1430,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         BackendConnection victim = target.backend();
+        if (victim == null) {
+            // between statements, holding no backend connection: nothing runs to stop; KILL CONNECTION ends it
+            log.info("session {} ({}): KILL {}{} (idle, multiplexed)", connectionId, user, kill.queryOnly() ? "QUERY " : "",
+                    kill.connectionId());
+            if (!kill.queryOnly()) target.closeByKill();
+            ctx.writeAndFlush(Packets.ok(ctx.alloc(), replySeq, statusHere()));
+            return;
+        }
         if (!victim.endpoint().equals(backend.endpoint())) {
             error(ErrorCode.ER_NOT_SUPPORTED_YET, replySeq, "shardgate: session " + kill.connectionId()
                     + " runs on another server (" + victim.endpoint() + "); KILL it from a session on that server");
@@ -1285,6 +1480,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             awaitedGtid.clear();
             txnBegin = "BEGIN";
             readsOnMaster = false;
+            keepsConnection = false;
+            warningsPending = false;
+            lastInsertId = 0;
             inTransaction = false;
             autocommitOff = false;
             txnConn = null;
@@ -1368,6 +1566,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             txnConn = held.get(0);
             txnGroup = proxy.config.shardMap().defaultGroup();
         }
+        if (relayingStatement && relaying != null && errorCode == 0) {
+            long id = relaying.lastInsertId();
+            if (id != 0) lastInsertId = id;
+            warningsPending = relaying.warnings() > 0;
+        }
         relayingStatement = false;
         Runnable done = onDone;
         onDone = null;
@@ -1378,6 +1581,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         Runnable r = onSuccess;
         onSuccess = null;
         if (r != null && errorCode == 0) r.run();
+        drainQueue();
+    }
+
+    /** Runs the commands the client sent while the last one ran; when none is left, the session may detach. */
+    private void drainQueue() {
         Packet next;
         while (!busy && !closing && (next = queue.poll()) != null) {
             queuedBytes -= next.payload().readableBytes();
@@ -1391,6 +1599,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (queue.isEmpty() && !closing && !client.config().isAutoRead()) {
             client.config().setAutoRead(true);
         }
+        if (!busy) detachWhenIdle();
     }
 
     @Override
@@ -1399,7 +1608,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         busy = false;
         relaying = null;
         onSuccess = null;
-        if (txnConn != null && from == txnConn.connection) endTransaction(); // its connection is gone, and the transaction with it
+        // a transaction whose connection is lost was rolled back by the server: the client must hear of it
+        // (its connection closes) rather than have its COMMIT answered later as if nothing happened
+        boolean transactionLost = txnConn != null && from == txnConn.connection;
+        // the session's state on the lost connection: kept (not replayable) unless the session is multiplexed
+        boolean stateLost = transactionLost || (from == backend && (!multiplexing || pinned()));
+        if (transactionLost) endTransaction();
         Runnable done = onDone;
         onDone = null;
         if (done != null) done.run();
@@ -1414,11 +1628,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         String msg = cause instanceof BackendException ? cause.getMessage() : "shardgate: " + cause;
-        if (from != backend) {
-            // a shard's connection: the session's own is fine, so the session goes on without that one
+        if (!stateLost) {
+            // a shard's connection, or one the session only borrowed: the session goes on without it
+            if (from == backend) {
+                backend.channel().closeFuture().removeListener(primaryClosed);
+                held.removeIf(h -> h.connection == from);
+                backend = null;
+            }
             failStatement(from.nextRelaySequence(), msg);
             return;
         }
+        if (transactionLost) msg += "; the transaction was rolled back";
         endBinaryAnswer();
         closing = true;
         client.writeAndFlush(Packets.err(client.alloc(), from.nextRelaySequence(), ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE,
@@ -1446,7 +1666,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         proxy.unregister(this);
         queue.forEach(ReferenceCountUtil::release);
         queue.clear();
-        backend.channel().closeFuture().removeListener(primaryClosed);
+        if (backend != null) backend.channel().closeFuture().removeListener(primaryClosed);
         for (Held h : new ArrayList<>(held)) {
             if (busy || backendOptionsChanged) {
                 h.connection.close(); // a response may still be streaming, or options a reset would not undo: not reusable

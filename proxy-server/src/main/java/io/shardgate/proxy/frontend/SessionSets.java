@@ -20,6 +20,21 @@ final class SessionSets {
 
     private final List<Entry> entries = new ArrayList<>();
     private long last;
+    private String signature = "";
+
+    /**
+     * The statements' text, in order: two sessions with equal signatures have the same settings, so a backend
+     * connection one of them left can serve the other as it is ({@code ""}: nothing set).
+     */
+    String signature() {
+        return signature;
+    }
+
+    private void resign() {
+        StringBuilder b = new StringBuilder();
+        for (Entry e : entries) b.append(e.sql()).append(';').append('\n');
+        signature = b.toString();
+    }
 
     /** Number of the latest statement; a connection that has applied it is up to date. */
     long latest() {
@@ -37,6 +52,7 @@ final class SessionSets {
     void add(String sql, SessionStatements.SetKind kind, java.nio.charset.Charset charset) {
         if (kind == SessionStatements.SetKind.SYSTEM_ONLY) entries.removeIf(e -> e.sql().equals(sql));
         entries.add(new Entry(++last, sql, charset));
+        resign();
     }
 
     /** The statements after {@code applied}, in order. */
@@ -48,6 +64,7 @@ final class SessionSets {
 
     void clear() {
         entries.clear();
+        signature = "";
     }
 
     private boolean contains(String sql) {

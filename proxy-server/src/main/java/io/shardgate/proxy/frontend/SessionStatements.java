@@ -188,4 +188,53 @@ final class SessionStatements {
         while (i < n && i - start < 16 && Character.isLetter(sql.charAt(i))) i++;
         return sql.substring(start, i).toUpperCase(Locale.ROOT);
     }
+
+    // ---------------------------------------------------------------- multiplexing
+
+    private static final Pattern KEEPS_CONNECTION = Pattern.compile(
+            "(?i)\\b(?:GET_LOCK|FOUND_ROWS|ROW_COUNT|IS_USED_LOCK)\\s*\\(|\\bLAST_INSERT_ID\\s*\\(\\s*[^)\\s]"
+            + "|\\bSQL_CALC_FOUND_ROWS\\b|\\bTEMPORARY\\b|:=|\\bINTO\\s+@");
+    private static final Pattern LAST_INSERT_ID_CALL = Pattern.compile("(?i)\\bLAST_INSERT_ID\\s*\\(\\s*\\)");
+    private static final Pattern SELECT_LAST_INSERT_ID = Pattern.compile(
+            "(?is)\\s*SELECT\\s+LAST_INSERT_ID\\s*\\(\\s*\\)(?:\\s+(?:AS\\s+)?(?:`((?:[^`]|``)+)`|([A-Za-z_][A-Za-z0-9_$]*)))?\\s*;?\\s*");
+
+    /**
+     * Whether a statement leaves state on its backend connection that no other connection has and that the
+     * session cannot replay: a temporary table, a named lock, a variable set by a query, SQL_CALC_FOUND_ROWS
+     * for a later FOUND_ROWS(), LOCK TABLES, a server-side PREPARE or HANDLER. Such a session keeps its
+     * connections (is not multiplexed) from then on. Errs on the side of keeping.
+     */
+    static boolean keepsConnection(String sql, String firstWord) {
+        switch (firstWord) {
+            case "LOCK", "HANDLER", "PREPARE", "EXECUTE", "DEALLOCATE", "DECLARE" -> {
+                return true;
+            }
+            case "SET", "SHOW", "BEGIN", "COMMIT", "ROLLBACK", "USE" -> {
+                return false; // SETs are replayed; the rest leave nothing on the connection
+            }
+            default -> { }
+        }
+        return KEEPS_CONNECTION.matcher(sql).find();
+    }
+
+    /** Whether the statement calls LAST_INSERT_ID() (without an argument). */
+    static boolean callsLastInsertId(String sql) {
+        return sql.length() >= 16 && LAST_INSERT_ID_CALL.matcher(sql).find();
+    }
+
+    /** {@code sql} with each LAST_INSERT_ID() written as {@code value}. */
+    static String withLastInsertId(String sql, long value) {
+        return LAST_INSERT_ID_CALL.matcher(sql).replaceAll(Long.toUnsignedString(value));
+    }
+
+    /**
+     * For {@code SELECT LAST_INSERT_ID() [[AS] name]}: the column's name as the server would give it; null for
+     * any other statement.
+     */
+    static String selectLastInsertId(String sql) {
+        Matcher m = SELECT_LAST_INSERT_ID.matcher(sql);
+        if (!m.matches()) return null;
+        if (m.group(1) != null) return m.group(1).replace("``", "`");
+        return m.group(2) != null ? m.group(2) : "LAST_INSERT_ID()";
+    }
 }

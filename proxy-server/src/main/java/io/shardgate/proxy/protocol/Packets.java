@@ -120,6 +120,21 @@ public final class Packets {
     }
 
     /** Status flags of an OK packet payload (reader at the 0x00/0xFE header byte, not moved). */
+    /** The last-insert-id field of an OK packet whose payload starts at {@code payloadIndex}. */
+    public static long okLastInsertId(ByteBuf payload, int payloadIndex) {
+        int i = payloadIndex + 1;
+        i += Wire.lenencSize(payload, i);
+        return Wire.getLenenc(payload, i);
+    }
+
+    /** The warning count of an OK packet of {@code length} payload bytes (0 when it has none). */
+    public static int okWarnings(ByteBuf payload, int payloadIndex, int length) {
+        int i = payloadIndex + 1;
+        i += Wire.lenencSize(payload, i);
+        i += Wire.lenencSize(payload, i);
+        return i + 4 <= payloadIndex + length ? payload.getUnsignedShortLE(i + 2) : 0;
+    }
+
     public static int okStatus(ByteBuf payload, int payloadIndex) {
         int i = payloadIndex + 1;
         i += Wire.lenencSize(payload, i);

@@ -347,4 +347,31 @@ class ResponseTrackerTest {
         assertThat(t.onFrame(hex(ok(2, 0x0003)))).isTrue();
         assertThat(t.status()).isEqualTo(0x0003);
     }
+
+    @Test
+    void anOkPacketsLastInsertIdAndWarningsAreKept() {
+        ResponseTracker t = new ResponseTracker(true);
+        t.start(ResponseKind.RESULT);
+        // OK: 1 row, last insert id 300 (0xfc 2c 01), status AUTOCOMMIT, 2 warnings
+        assertThat(t.onFrame(hex("09 00 00 01 00 01 fc 2c 01 02 00 02 00"))).isTrue();
+        assertThat(t.lastInsertId()).isEqualTo(300);
+        assertThat(t.warnings()).isEqualTo(2);
+        assertThat(t.status()).isEqualTo(0x0002);
+        t.start(ResponseKind.RESULT);
+        assertThat(t.lastInsertId()).as("each response starts afresh").isZero();
+        assertThat(t.onFrame(hex(ok(1, 0x0002)))).isTrue();
+        assertThat(t.lastInsertId()).isZero();
+        assertThat(t.warnings()).isZero();
+    }
+
+    @Test
+    void theWarningsOfAResultSetAreThoseOfItsFinalEof() {
+        ResponseTracker t = new ResponseTracker(false);
+        t.start(ResponseKind.RESULT);
+        assertThat(t.onFrame(hex("01 00 00 01 01"))).isFalse();
+        assertThat(t.onFrame(hex(col(2, 'a')))).isFalse();
+        assertThat(t.onFrame(hex(eof(3, 0x0002)))).isFalse();
+        assertThat(t.onFrame(hex("05 00 00 04 fe 03 00 02 00"))).isTrue(); // EOF: 3 warnings, AUTOCOMMIT
+        assertThat(t.warnings()).isEqualTo(3);
+    }
 }

@@ -110,4 +110,59 @@ class SessionStatementsTest {
         assertThat(SessionStatements.firstWord("(SELECT 1)")).isEmpty();
         assertThat(SessionStatements.firstWord("")).isEmpty();
     }
+
+    @Test
+    void statementsLeavingStateOnTheirConnectionKeepIt() {
+        for (String sql : List.of("CREATE TEMPORARY TABLE t (x INT)", "SELECT GET_LOCK('a', 1)",
+                "SELECT SQL_CALC_FOUND_ROWS * FROM t LIMIT 1", "SELECT FOUND_ROWS()", "SELECT ROW_COUNT()",
+                "SELECT @a := 1", "SELECT x INTO @a FROM t", "SELECT LAST_INSERT_ID(7)", "LOCK TABLES t WRITE",
+                "PREPARE s FROM 'SELECT 1'", "HANDLER t OPEN", "select is_used_lock ('a')")) {
+            assertThat(SessionStatements.keepsConnection(sql, SessionStatements.firstWord(sql))).as(sql).isTrue();
+        }
+        for (String sql : List.of("SELECT 1", "SELECT LAST_INSERT_ID()", "INSERT INTO t VALUES (1)", "SET @a = 1",
+                "SET time_zone = '+00:00'", "SELECT * FROM temporary_things", "UPDATE t SET rows_count = 1",
+                "SHOW WARNINGS", "BEGIN", "SELECT a FROM t WHERE b = ':='")) {
+            boolean keeps = SessionStatements.keepsConnection(sql, SessionStatements.firstWord(sql));
+            if (sql.contains("':='")) continue; // erring on the side of keeping is allowed: a literal may trigger it
+            assertThat(keeps).as(sql).isFalse();
+        }
+    }
+
+    @Test
+    void lastInsertIdCallsAreFoundAndWrittenIn() {
+        assertThat(SessionStatements.callsLastInsertId("SELECT LAST_INSERT_ID()")).isTrue();
+        assertThat(SessionStatements.callsLastInsertId("insert into c values (last_insert_id ( ), 2)")).isTrue();
+        assertThat(SessionStatements.callsLastInsertId("SELECT LAST_INSERT_ID(5)")).isFalse();
+        assertThat(SessionStatements.callsLastInsertId("SELECT 1")).isFalse();
+        assertThat(SessionStatements.withLastInsertId("INSERT INTO c VALUES (LAST_INSERT_ID(), last_insert_id())", 42))
+                .isEqualTo("INSERT INTO c VALUES (42, 42)");
+        assertThat(SessionStatements.withLastInsertId("SELECT LAST_INSERT_ID()", -1L))
+                .as("unsigned, as the server has it").isEqualTo("SELECT 18446744073709551615");
+    }
+
+    @Test
+    void selectLastInsertIdNamesItsColumnAsTheServerWould() {
+        assertThat(SessionStatements.selectLastInsertId("SELECT LAST_INSERT_ID()")).isEqualTo("LAST_INSERT_ID()");
+        assertThat(SessionStatements.selectLastInsertId(" select last_insert_id() as id ;")).isEqualTo("id");
+        assertThat(SessionStatements.selectLastInsertId("SELECT LAST_INSERT_ID() `my id`")).isEqualTo("my id");
+        assertThat(SessionStatements.selectLastInsertId("SELECT LAST_INSERT_ID(), 1")).isNull();
+        assertThat(SessionStatements.selectLastInsertId("SELECT LAST_INSERT_ID() FROM t")).isNull();
+    }
+
+    @Test
+    void sessionsWithTheSameSetsHaveTheSameSignature() {
+        SessionSets a = new SessionSets();
+        SessionSets b = new SessionSets();
+        assertThat(a.signature()).isEmpty();
+        a.add("SET NAMES utf8mb4", SetKind.SYSTEM_ONLY);
+        a.add("SET @x = 1", SetKind.WITH_USER_VARIABLES);
+        b.add("SET NAMES utf8mb4", SetKind.SYSTEM_ONLY);
+        b.add("SET @x = 1", SetKind.WITH_USER_VARIABLES);
+        b.add("SET NAMES utf8mb4", SetKind.SYSTEM_ONLY); // a repeated SET moves to the end: the order changed
+        assertThat(a.signature()).isNotEqualTo(b.signature());
+        a.add("SET NAMES utf8mb4", SetKind.SYSTEM_ONLY);
+        assertThat(a.signature()).isEqualTo(b.signature());
+        a.clear();
+        assertThat(a.signature()).isEmpty();
+    }
 }
