@@ -4,7 +4,11 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Future;
 import io.shardgate.monitor.Topology;
+import io.shardgate.monitor.StaticTopologySource;
 import io.shardgate.proxy.NettyTransport;
+import io.shardgate.proxy.ProxyServer;
+import io.shardgate.proxy.auth.AuthPlugin;
+import io.shardgate.proxy.config.ProxyConfig;
 import io.shardgate.proxy.backend.BackendConnection;
 import io.shardgate.proxy.backend.BackendPool;
 import io.shardgate.proxy.backend.BackendProfile;
@@ -16,6 +20,8 @@ import io.shardgate.proxy.xa.XaRecovery;
 import io.shardgate.proxy.xa.Xid;
 import io.shardgate.proxy.xa.XidSource;
 import io.shardgate.rules.Endpoint;
+import io.shardgate.rules.GroupDef;
+import io.shardgate.rules.ShardMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -152,6 +158,31 @@ class XaRecoveryIT {
             }
         }
         for (String g : topology.groups().keySet()) assertThat(preparedGtrids(g)).doesNotContain(otherProxy);
+    }
+
+    @Test
+    void theProxyRecoversBeforeItListensAndStartsDespiteAnUnreachableMaster(@TempDir Path dataDir) throws Exception {
+        String leftOver = new XidSource("itp", 1_000).nextGtrid();
+        prepareOnMaster("g0", Xid.of(leftOver, "g0"), 500);
+        Map<String, GroupDef> groups = new LinkedHashMap<>();
+        groups.put("g0", new GroupDef("g0", master("g0"), List.of()));
+        groups.put("g9", new GroupDef("g9", new Endpoint("127.0.0.1", SharedProxy.freePort()), List.of())); // nobody there
+        ShardMap map = new ShardMap(1, "xadb", groups);
+        ProxyConfig config = new ProxyConfig(new Endpoint("127.0.0.1", SharedProxy.freePort()), null, map,
+                Map.of("app", new ProxyConfig.User("app", "app-secret", AuthPlugin.MYSQL_NATIVE_PASSWORD)),
+                new ProxyConfig.Frontend("10.11.0-test", AuthPlugin.MYSQL_NATIVE_PASSWORD, 16 << 20, 5_000, 1, 45, 64),
+                new ProxyConfig.Backend(Sandbox.PROXY_USER, Sandbox.PROXY_PASSWORD, 2_000, 10, 4, 600_000),
+                new ProxyConfig.Tls(false, null, null, dataDir), ProxyConfig.Reads.MASTER_ONLY,
+                new ProxyConfig.Transactions(true, "itp", dataDir));
+        long t0 = System.nanoTime();
+        try (ProxyServer proxy = ProxyServer.start(config, new StaticTopologySource(Topology.of(map)))) {
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("start not held up by the dead master").isLessThan(Duration.ofSeconds(10));
+            assertThat(preparedGtrids("g0")).as("ended before start returned").doesNotContain(leftOver);
+            assertThat(tags(master("g0"))).doesNotContain(leftOver);
+            assertThat(proxy.xa().enabled()).isTrue();
+            assertThat(proxy.xa().recovery().retrying()).as("g9 is retried in the background").isTrue();
+            assertThat(proxy.xa().xids().nextGtrid()).startsWith("sg-itp-");
+        }
     }
 
     // ------------------------------------------------------------------ the commit executor on real connections

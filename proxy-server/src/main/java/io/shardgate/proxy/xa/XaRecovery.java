@@ -44,6 +44,8 @@ public final class XaRecovery implements AutoCloseable {
     private final Set<String> adopted = new HashSet<>();
     /** Groups whose master the last pass could not reach or could not clean; recovery thread only. */
     private final Set<String> unfinished = new HashSet<>();
+    /** Groups already warned about as unreachable: one WARN per outage, not one per retry; recovery thread only. */
+    private final Set<String> warned = new HashSet<>();
     private volatile boolean retrying;
 
     public XaRecovery(XaDecisionLog decisions, XidSource xids, Supplier<Topology> topology, XaServer.Connector connector,
@@ -144,10 +146,15 @@ public final class XaRecovery implements AutoCloseable {
                     }
                 }
                 reached.add(m.group());
+                if (warned.remove(m.group())) log.info("XA recovery: group {} master {} reached again", m.group(), m.master());
             } catch (SQLException | RuntimeException e) {
                 unfinished.add(m.group());
-                log.warn("XA recovery: cannot look at group {} master {} ({}); retrying in the background", m.group(),
-                        m.master(), JdbcReplicaProber.describe(e));
+                if (warned.add(m.group())) {
+                    log.warn("XA recovery: cannot look at group {} master {} ({}); retrying in the background", m.group(),
+                            m.master(), JdbcReplicaProber.describe(e));
+                } else {
+                    log.debug("XA recovery: group {} master {} still unreachable: {}", m.group(), m.master(), e.toString());
+                }
             }
         }
         // a decision is done once each of its groups was looked at and holds no prepared branch of it any more
