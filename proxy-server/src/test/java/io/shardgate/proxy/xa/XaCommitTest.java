@@ -16,8 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -102,14 +100,6 @@ class XaCommitTest {
         return new XaCommit(log, handedOver::add, null, () -> { throw new AssertionError("no halt expected"); });
     }
 
-    static boolean poll(BooleanSupplier c) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > deadline) return false;
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-        }
-        return true;
-    }
 
     @Test
     void twoGroupsPrepareThenLogTheDecisionThenCommitThenDone() throws Exception {
@@ -125,7 +115,7 @@ class XaCommitTest {
         assertThat(g0.sent).containsExactly("XA END x", "XA PREPARE x", "XA COMMIT x");
         assertThat(g1.sent).containsExactly("XA END x", "XA PREPARE x", "XA COMMIT x");
         assertThat(decidedAtCommit).hasSize(2).allSatisfy((sql, decided) -> assertThat(decided).as(sql).isTrue());
-        assertThat(poll(() -> log.pendingCommits().isEmpty())).as("DONE appended").isTrue();
+        assertThat(Await.until(() -> log.pendingCommits().isEmpty())).as("DONE appended").isTrue();
         assertThat(handedOver).isEmpty();
         assertThat(g0.closed || g1.closed).isFalse();
     }

@@ -117,9 +117,9 @@ class XaRecoveryTest {
         assertThat(log.pendingCommit(decided)).as("g1 not done yet").isNotNull();
 
         down.remove(m1);
-        assertThat(poll(() -> log.pendingCommits().isEmpty())).as("committed by a retry, then DONE").isTrue();
+        assertThat(Await.until(() -> log.pendingCommits().isEmpty())).as("committed by a retry, then DONE").isTrue();
         assertThat(prepared.get(m1)).isEmpty();
-        assertThat(poll(() -> !recovery.retrying())).isTrue();
+        assertThat(Await.until(() -> !recovery.retrying())).isTrue();
     }
 
     @Test
@@ -134,18 +134,10 @@ class XaRecoveryTest {
 
         recovery.adopt(committed);
         recovery.adopt(rolledBack);
-        assertThat(poll(() -> log.pendingCommits().isEmpty() && executed.size() == 2)).isTrue();
+        assertThat(Await.until(() -> log.pendingCommits().isEmpty() && executed.size() == 2)).isTrue();
         assertThat(executed).containsExactlyInAnyOrder("2: " + Xid.of(committed, "g1").commitSql(),
                 "1: " + Xid.of(rolledBack, "g0").rollbackSql());
-        assertThat(poll(() -> !recovery.retrying())).isTrue();
+        assertThat(Await.until(() -> !recovery.retrying())).isTrue();
     }
 
-    static boolean poll(java.util.function.BooleanSupplier c) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > deadline) return false;
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-        }
-        return true;
-    }
 }
