@@ -22,6 +22,7 @@ import io.shardgate.proxy.frontend.ProxyContext;
 import io.shardgate.proxy.frontend.TlsContexts;
 import io.shardgate.proxy.protocol.LogicalPacketDecoder;
 import io.shardgate.proxy.protocol.PacketFrameDecoder;
+import io.shardgate.proxy.xa.XaServices;
 import io.shardgate.router.DefaultGroupRouter;
 import io.shardgate.router.Router;
 import io.shardgate.router.ShardingRouter;
@@ -40,16 +41,22 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Channel listener;
     private final ProxyContext context;
+    private final XaServices xa;
 
-    private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, Channel listener, ProxyContext context) {
+    private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, Channel listener, ProxyContext context, XaServices xa) {
         this.boss = boss;
         this.workers = workers;
         this.listener = listener;
         this.context = context;
+        this.xa = xa;
     }
 
     public static ProxyServer start(ProxyConfig config, TopologySource topology) throws InterruptedException {
         ProxyConfig.Frontend fe = config.frontend();
+        // first, before any thread exists: a decision log that cannot be opened stops the start. Prepared branches
+        // a previous run left hold row locks: they are ended before clients come
+        XaServices xa = XaServices.start(config.transactions(), topology::current, config.backend().user(),
+                config.backend().password(), config.backend().connectTimeoutMs());
         int threads = fe.ioThreads() > 0 ? fe.ioThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup boss = NettyTransport.group(1, "shardgate-accept");
         EventLoopGroup workers = NettyTransport.group(threads, "shardgate-io");
@@ -102,13 +109,14 @@ public final class ProxyServer implements AutoCloseable {
             ch = b.bind(listen.host(), listen.port()).sync().channel();
         } catch (Exception e) {
             ctx.close();
+            if (xa != null) xa.close();
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new IllegalStateException("cannot listen on " + listen + ": " + e.getMessage(), e);
         }
         log.info("shardgate listening on {} ({} transport, {} I/O threads, server version '{}')",
                 ch.localAddress(), NettyTransport.name(), threads, version);
-        return new ProxyServer(boss, workers, ch, ctx);
+        return new ProxyServer(boss, workers, ch, ctx, xa);
     }
 
     /**
@@ -143,10 +151,16 @@ public final class ProxyServer implements AutoCloseable {
         return context;
     }
 
+    /** Cross-group transaction support (decision log, recovery, commit), or null without a data directory. */
+    public XaServices xa() {
+        return xa;
+    }
+
     @Override
     public void close() {
         listener.close().awaitUninterruptibly();
         context.close();
+        if (xa != null) xa.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }

@@ -60,8 +60,13 @@ public final class JdbcReplicaProber implements ReplicaProber {
     }
 
     static String url(Endpoint replica, int timeoutMs) {
+        return url(replica, timeoutMs, timeoutMs);
+    }
+
+    /** The control-plane JDBC URL of a server (also XA recovery's): bounded connect and reads, no TLS. */
+    public static String url(Endpoint server, int connectTimeoutMs, int socketTimeoutMs) {
         // allowPublicKeyRetrieval: caching_sha2_password accounts (MySQL 8) without TLS need the server's RSA key
-        return "jdbc:mysql://" + replica + "/?connectTimeout=" + timeoutMs + "&socketTimeout=" + timeoutMs
+        return "jdbc:mysql://" + server + "/?connectTimeout=" + connectTimeoutMs + "&socketTimeout=" + socketTimeoutMs
                 + "&sslMode=DISABLED&allowPublicKeyRetrieval=true";
     }
 
@@ -154,7 +159,7 @@ public final class JdbcReplicaProber implements ReplicaProber {
     }
 
     /** First line of the message, and the root cause's when different ({@code Communications link failure (Connection refused)}). */
-    static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         String msg = firstLine(e.getMessage());
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();

@@ -1,6 +1,7 @@
 package io.shardgate.proxy.config;
 
 import io.shardgate.proxy.auth.AuthPlugin;
+import io.shardgate.proxy.xa.XidSource;
 import io.shardgate.rules.Endpoint;
 import io.shardgate.rules.ShardMap;
 import io.shardgate.rules.yaml.YamlNode;
@@ -21,12 +22,41 @@ public record ProxyConfig(
         Frontend frontend,
         Backend backend,
         Tls tls,
-        Reads reads) {
+        Reads reads,
+        Transactions transactions) {
 
     /** Without a {@code reads} section: {@link Reads#DEFAULTS}. */
     public ProxyConfig(Endpoint listen, Path shardMapFile, ShardMap shardMap, Map<String, User> users, Frontend frontend,
                        Backend backend, Tls tls) {
         this(listen, shardMapFile, shardMap, users, frontend, backend, tls, Reads.DEFAULTS);
+    }
+
+    /** Without transactions settings: {@link Transactions#DEFAULTS} (no decision log, cross-group refused). */
+    public ProxyConfig(Endpoint listen, Path shardMapFile, ShardMap shardMap, Map<String, User> users, Frontend frontend,
+                       Backend backend, Tls tls, Reads reads) {
+        this(listen, shardMapFile, shardMap, users, frontend, backend, tls, reads, Transactions.DEFAULTS);
+    }
+
+    /**
+     * Transactions that span groups.
+     *
+     * @param xa         true: a transaction that writes to several groups commits with XA (two-phase, decision log);
+     *                   false: a statement that would make it span groups is refused
+     * @param instanceId this proxy's name in its XA ids, unique among the proxies in front of the same groups
+     *                   (recovery only touches its own); 1 to 16 of {@code A-Z a-z 0-9 _}
+     * @param dataDir    the proxy's data directory, holding {@code xa/decisions.log}; null: no decision log and no
+     *                   recovery, which requires {@code xa == false}. Loading a file always sets it ({@code data_dir})
+     */
+    public record Transactions(boolean xa, String instanceId, Path dataDir) {
+        /** For proxies built in code (tests): no data directory, so no XA, cross-group transactions refused. */
+        public static final Transactions DEFAULTS = new Transactions(false, "p0", null);
+
+        public Transactions {
+            if (instanceId == null || !XidSource.INSTANCE_ID.matcher(instanceId).matches()) {
+                throw new IllegalArgumentException("instance id must be 1 to 16 of A-Z a-z 0-9 _, not '" + instanceId + "'");
+            }
+            if (xa && dataDir == null) throw new IllegalArgumentException("XA needs a data directory for its decision log");
+        }
     }
 
     /**
@@ -94,7 +124,7 @@ public record ProxyConfig(
     public static ProxyConfig load(Path file) {
         Path base = file.toAbsolutePath().getParent();
         YamlNode root = YamlNode.load(file).allowOnly("listen", "shard_map", "users", "frontend", "backend", "tls", "data_dir",
-                "reads");
+                "reads", "transactions");
         Endpoint listen = endpoint(root.require("listen"));
         YamlNode mapNode = root.require("shard_map");
         Path mapFile = base.resolve(mapNode.string());
@@ -163,7 +193,23 @@ public record ProxyConfig(
             reads = new Reads(r.booleanValue("replicas", true), lag, window,
                     positive(r, "probe_interval_ms", (int) Reads.DEFAULTS.probeIntervalMs()), ryw.equals("gtid"));
         }
-        return new ProxyConfig(listen, mapFile, map, Map.copyOf(users), frontend, backend, tls, reads);
+        return new ProxyConfig(listen, mapFile, map, Map.copyOf(users), frontend, backend, tls, reads,
+                transactions(root.get("transactions"), listen, dataDir));
+    }
+
+    private static Transactions transactions(YamlNode t, Endpoint listen, Path dataDir) {
+        String derived = "p" + listen.port(); // distinct for proxies on one host; set it when proxies share a port
+        if (t == null) return new Transactions(true, derived, dataDir);
+        t.allowOnly("cross_group", "instance_id");
+        String mode = t.string("cross_group", "xa");
+        if (!mode.equals("xa") && !mode.equals("refuse")) {
+            throw t.get("cross_group").error("must be xa or refuse, not '" + mode + "'");
+        }
+        String id = t.string("instance_id", derived);
+        if (!XidSource.INSTANCE_ID.matcher(id).matches()) {
+            throw t.get("instance_id").error("must be 1 to 16 of A-Z a-z 0-9 _ (it goes into every XA id), not '" + id + "'");
+        }
+        return new Transactions(mode.equals("xa"), id, dataDir);
     }
 
     private static int positive(YamlNode parent, String key, int fallback) {

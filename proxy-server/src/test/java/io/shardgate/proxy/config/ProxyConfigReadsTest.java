@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,15 +15,7 @@ class ProxyConfigReadsTest {
     Path dir;
 
     ProxyConfig load(String reads) throws IOException {
-        Files.writeString(dir.resolve("sharding.yaml"), "groups:\n  g0: { master: 127.0.0.1:3316, replicas: [127.0.0.1:3317] }\n");
-        Files.writeString(dir.resolve("shardgate.yaml"), """
-                listen: 127.0.0.1:3307
-                shard_map: sharding.yaml
-                users:
-                  - { name: app, password: app }
-                backend: { user: shardgate, password: shardgate }
-                """ + reads);
-        return ProxyConfig.load(dir.resolve("shardgate.yaml"));
+        return ConfigFiles.load(dir, "groups:\n  g0: { master: 127.0.0.1:3316, replicas: [127.0.0.1:3317] }\n", reads);
     }
 
     @Test
