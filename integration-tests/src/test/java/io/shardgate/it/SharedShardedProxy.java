@@ -114,7 +114,9 @@ public final class SharedShardedProxy implements BeforeAllCallback {
                     new ProxyConfig.Tls(true, null, null, dataDir),
                     // reads to masters: these tests read what other connections (or the backends directly) just
                     // wrote; replica reads have their own proxy in ReadWriteSplitIT
-                    ProxyConfig.Reads.MASTER_ONLY);
+                    ProxyConfig.Reads.MASTER_ONLY,
+                    // transactions across groups by XA, the decision log in the proxy's data directory
+                    new ProxyConfig.Transactions(true, "it", dataDir));
             try {
                 proxy = ProxyServer.start(config, new StaticTopologySource(Topology.of(m)));
             } catch (InterruptedException e) {

@@ -7,16 +7,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.IOException;
-import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -33,9 +28,7 @@ class SmallHeapMergeIT {
     static final int ROWS_PER_SHARD = 250_000;
     static final int PAD = 200;
 
-    static Process proxy;
-    static int port;
-    static Path dir;
+    static ProxyProcess proxy;
 
     @BeforeAll
     static void startProxyWithASmallHeap() throws Exception {
@@ -52,10 +45,7 @@ class SmallHeapMergeIT {
                         + (ROWS_PER_SHARD - 1));
             }
         }
-        dir = Path.of(System.getProperty("basedir", "."), "target", "small-heap-proxy");
-        Files.createDirectories(dir);
-        port = SharedProxy.freePort();
-        Files.writeString(dir.resolve("sharding.yaml"), """
+        proxy = new ProxyProcess(Path.of(System.getProperty("basedir", "."), "target", "small-heap-proxy"), """
                 schema: heapdb
                 groups:
                   g0: { master: %s }
@@ -66,45 +56,19 @@ class SmallHeapMergeIT {
                 default_shard: h0
                 tables:
                   big: { key: uid, hash: { shards: [h0, h1] } }
-                """.formatted(groups.get(0).master(), groups.get(1).master()));
-        Files.writeString(dir.resolve("shardgate.yaml"), """
-                listen: 127.0.0.1:%d
-                shard_map: sharding.yaml
-                data_dir: data
-                users:
-                  - { name: app, password: app-secret }
-                backend:
-                  user: %s
-                  password: %s
-                tls:
-                  enabled: false
-                """.formatted(port, Sandbox.PROXY_USER, Sandbox.PROXY_PASSWORD));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                HEAP, "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
-                "io.shardgate.proxy.cli.Main", "proxy", "--config", dir.resolve("shardgate.yaml").toString()));
-        proxy = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("proxy.log").toFile()).start();
-        boolean up = Poll.until(Duration.ofSeconds(60), () -> {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
-        assertThat(up).as("the small-heap proxy listens; log: %s", dir.resolve("proxy.log")).isTrue();
+                """.formatted(groups.get(0).master(), groups.get(1).master()), "");
+        proxy.start(HEAP, "-XX:+ExitOnOutOfMemoryError");
     }
 
     @AfterAll
     static void stopProxy() throws Exception {
-        if (proxy != null) {
-            proxy.destroy();
-            if (!proxy.waitFor(20, TimeUnit.SECONDS)) proxy.destroyForcibly();
-        }
+        if (proxy != null) proxy.stop();
     }
 
     @Test
     @org.junit.jupiter.api.Timeout(value = 5, unit = TimeUnit.MINUTES) // a stalled stream fails instead of hanging the run
     void anOrderedMergeOfAHundredMegabytesStreamsThroughA48MegabyteHeap() throws Exception {
-        String url = "jdbc:mysql://127.0.0.1:" + port + "/heapdb?sslMode=DISABLED&connectTimeout=10000&socketTimeout=120000";
+        String url = "jdbc:mysql://127.0.0.1:" + proxy.port + "/heapdb?sslMode=DISABLED&connectTimeout=10000&socketTimeout=120000";
         long rows = 0;
         long previous = -1;
         long bytes = 0;
@@ -123,7 +87,7 @@ class SmallHeapMergeIT {
         }
         assertThat(rows).isEqualTo(2L * ROWS_PER_SHARD);
         assertThat(bytes).isEqualTo(2L * ROWS_PER_SHARD * PAD);
-        assertThat(proxy.isAlive()).as("the proxy survived; log: %s", dir.resolve("proxy.log")).isTrue();
+        assertThat(proxy.alive()).as("the proxy survived; log: %s", proxy.log()).isTrue();
     }
 
 }

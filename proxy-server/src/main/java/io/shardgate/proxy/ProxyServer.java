@@ -82,7 +82,7 @@ public final class ProxyServer implements AutoCloseable {
         String version = "auto".equals(fe.serverVersion())
                 ? probeVersion(workers, pools, topology.current(), config) : fe.serverVersion();
         ProxyContext ctx = new ProxyContext(config, router, topology, pools, TlsContexts.server(config.tls()), version,
-                replicas, monitor);
+                replicas, monitor, xa);
 
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)

@@ -109,6 +109,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      */
     private Held txnConn;
     private String txnGroup;
+    /** The XA transaction id of the client's transaction, when it runs as XA (across groups); else null. */
+    private String gtrid;
+    /** XA: the branch of each group the transaction has touched (the first one's is {@link #txnConn}). */
+    private final java.util.LinkedHashMap<String, Held> branches = new java.util.LinkedHashMap<>(4);
+    /** The transaction set a savepoint: it cannot take in another group (the savepoint would not cover it). */
+    private boolean savepointSet;
     /** The response being relayed answers a statement (COM_QUERY), so its server status is the session's. */
     private boolean relayingStatement;
     /** Sharding: autocommit is off for the client; each transaction begins with its first statement. */
@@ -386,21 +392,24 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 && (word.equals("SET") || word.equals("SHOW")))) {
             String group = oneGroup(plan);
             boolean oneConnection = plan.kind() != RoutePlan.Kind.SCATTER_READ;
-            if (group != null && oneConnection && (txnGroup == null || txnGroup.equals(group))) {
+            if (group != null && oneConnection && (txnGroup == null || txnGroup.equals(group) || branches.containsKey(group))) {
                 inTransaction(plan, group, payload, replySeq);
                 return;
             }
             // the router's verdict: a plain read is the one it lets replicas answer
             if (plan.targets().get(0).role() != Role.REPLICA) {
+                if (oneConnection && !savepointSet && (gtrid != null || txnConn == null && xaBegins())) {
+                    acrossGroups(plan, payload, replySeq); // XA: each group the statement needs gets a branch
+                    return;
+                }
                 writeGroups = null;
                 RouteTarget t = plan.targets().stream().filter(x -> txnGroup != null && !x.group().equals(txnGroup))
                         .findFirst().orElse(plan.targets().get(0));
                 error(ErrorCode.ER_NOT_SUPPORTED_YET, replySeq, "shardgate: the session is in a transaction"
                         + (txnGroup != null ? " on group " + txnGroup : "") + " (BEGIN, or autocommit off), and this write needs "
                         + (plan.targets().size() > 1 ? plan.targets().size() + " shards, among them " : "")
-                        + (t.shard() != null ? "shard " + t.shard() + " on " : "") + "group " + t.group()
-                        + "; a transaction stays on the group of its first statement (transactions across groups are"
-                        + " not supported yet): COMMIT or ROLLBACK first, or keep a transaction's statements on one group");
+                        + (t.shard() != null ? "shard " + t.shard() + " on " : "") + "group " + t.group() + "; "
+                        + whyOneGroup() + ": COMMIT or ROLLBACK first, or keep a transaction's statements on one group");
                 return;
             }
             // a plain read the transaction's connection cannot serve: it runs outside the transaction
@@ -846,6 +855,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** ER_LOCK_DEADLOCK: the server rolled the transaction back. */
     private static final int ER_LOCK_DEADLOCK = 1213;
+    /** ER_XA_RBDEADLOCK: an XA branch chosen as a deadlock victim, rollback-only since. */
+    private static final int ER_XA_RBDEADLOCK = 1614;
+    /** The statement just ended left the XA transaction rollback-only: it is rolled back before the next command. */
+    private boolean xaAborted;
 
     /**
      * BEGIN, COMMIT, ROLLBACK, savepoints and SET autocommit, when sharding. A transaction belongs to the group
@@ -857,6 +870,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void transaction(SessionStatements.Txn txn, String sql, int replySeq) {
         switch (txn.kind()) {
             case BEGIN -> {
+                if (txnConn != null && gtrid != null) {
+                    // MySQL commits the open transaction and begins another
+                    String begin = sql.strip();
+                    finishXa(true, replySeq, () -> {
+                        inTransaction = true;
+                        txnBegin = begin;
+                    });
+                    return;
+                }
                 if (txnConn != null) {
                     // MySQL commits the open transaction and begins another: on the same connection
                     relayInternal(txnConn.connection, sql, replySeq, null);
@@ -872,9 +894,20 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     okHere(replySeq);
                     return;
                 }
+                if (gtrid != null) {
+                    finishXa(txn.kind() == SessionStatements.TxnKind.COMMIT, replySeq, null);
+                    return;
+                }
                 relayInternal(txnConn.connection, sql, replySeq, this::endTransaction);
             }
             case SAVEPOINT -> {
+                if (branches.size() > 1) {
+                    error(ErrorCode.ER_NOT_SUPPORTED_YET, replySeq, "shardgate: savepoints are not supported in a transaction"
+                            + " across groups (this one is on " + String.join(", ", branches.keySet()) + "); COMMIT or"
+                            + " ROLLBACK the whole transaction instead");
+                    return;
+                }
+                if (inTransaction) savepointSet = true;
                 if (txnConn != null) {
                     relayInternal(txnConn.connection, sql, replySeq, null);
                 } else if (!inTransaction) {
@@ -895,7 +928,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 } else if (txnConn != null) {
                     // as MySQL: turning autocommit on commits the open transaction
                     autocommitOff = false;
-                    relayInternal(txnConn.connection, "COMMIT", replySeq, this::endTransaction);
+                    if (gtrid != null) finishXa(true, replySeq, null);
+                    else relayInternal(txnConn.connection, "COMMIT", replySeq, this::endTransaction);
                 } else {
                     autocommitOff = false;
                     endTransaction();
@@ -924,8 +958,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             relaying = c;
             new FanoutWrite(client, replySeq, calls, plan.kind() == RoutePlan.Kind.BROADCAST_WRITE, this::onComplete).start();
         };
-        if (txnConn != null) {
-            Held h = txnConn;
+        Held inTxn = group.equals(txnGroup) ? txnConn : branches.get(group);
+        if (inTxn != null) {
+            Held h = inTxn;
             if (sets.after(h.applied).isEmpty()) {
                 run.accept(h.connection);
                 return;
@@ -959,7 +994,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void begin(Held h, String group, int replySeq, List<ByteBuf> payloads, Consumer<BackendConnection> run) {
         txnConn = h;
         txnGroup = group;
-        h.connection.executeInternal(txnBegin, textCharset).addListener(f -> {
+        String sql = txnBegin;
+        if (xaBegins()) {
+            // XA from the first statement: a later statement may take the transaction to other groups
+            gtrid = proxy.xa.xids().nextGtrid();
+            branches.put(group, h);
+            sql = io.shardgate.proxy.xa.Xid.of(gtrid, group).startSql();
+        }
+        h.connection.executeInternal(sql, textCharset).addListener(f -> {
             if (f.isSuccess()) {
                 log.debug("session {}: transaction on group {} (backend connection {})", connectionId, group,
                         h.connection.serverConnectionId());
@@ -968,6 +1010,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
             txnConn = null;
             txnGroup = null;
+            gtrid = null;
+            branches.clear();
             payloads.forEach(ReferenceCountUtil::release);
             if (closing) return;
             String msg = f.cause() instanceof BackendException b && b.code != 0 ? b.getMessage() : String.valueOf(f.cause().getMessage());
@@ -979,8 +1023,124 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void endTransaction() {
         txnConn = null;
         txnGroup = null;
+        gtrid = null;
+        branches.clear();
+        savepointSet = false;
         txnBegin = "BEGIN"; // START TRANSACTION READ ONLY ... was that transaction's; autocommit-off ones are plain
         inTransaction = autocommitOff;
+    }
+
+    /**
+     * Whether the transaction about to begin runs as XA: transactions across groups are on (a data directory,
+     * {@code transactions.cross_group: xa}, several groups) and it began plainly (START TRANSACTION READ ONLY,
+     * WITH CONSISTENT SNAPSHOT... have no XA form: such a transaction stays in one group).
+     */
+    private boolean xaBegins() {
+        return proxy.xa != null && SessionStatements.plainBegin(txnBegin);
+    }
+
+    /** Why the session's transaction cannot take in another group, for the refusal. */
+    private String whyOneGroup() {
+        if (savepointSet) return "the transaction set a savepoint, which would not cover another group";
+        if (proxy.xa == null) {
+            return "transactions across groups are off (transactions.cross_group: refuse, no data_dir, or one group):"
+                    + " a transaction stays on the group of its first statement";
+        }
+        return "a transaction begun with options (" + txnBegin + ") has no XA form and stays on the group of its first statement";
+    }
+
+    /**
+     * A write in an XA transaction that needs groups it has no branch on yet: each gets one (its master's
+     * connection, XA START), then the statement runs on the branches, shards of one group one after another.
+     */
+    private void acrossGroups(RoutePlan plan, ByteBuf payload, int replySeq) {
+        busy = true;
+        List<ByteBuf> payloads = new ArrayList<>();
+        List<String> groups = new ArrayList<>();
+        for (RouteTarget t : plan.targets()) {
+            payloads.add(t.unchanged() ? payload.retainedDuplicate() : statement(t.sql()));
+            if (!groups.contains(t.group())) groups.add(t.group());
+        }
+        ensureBranches(groups, 0, replySeq, payloads, () -> {
+            List<ShardCall> calls = new ArrayList<>();
+            for (int i = 0; i < payloads.size(); i++) {
+                RouteTarget t = plan.targets().get(i);
+                Held h = t.group().equals(txnGroup) ? txnConn : branches.get(t.group());
+                calls.add(new ShardCall(label(t), h.connection, payloads.get(i)));
+            }
+            relaying = null;
+            new FanoutWrite(client, replySeq, calls, plan.kind() == RoutePlan.Kind.BROADCAST_WRITE, this::onComplete).start();
+        });
+    }
+
+    /** Begins the transaction's branch on each of {@code groups} that has none, in order; then {@code done}. */
+    private void ensureBranches(List<String> groups, int i, int replySeq, List<ByteBuf> payloads, Runnable done) {
+        if (i == groups.size()) {
+            done.run();
+            return;
+        }
+        String group = groups.get(i);
+        Runnable next = () -> ensureBranches(groups, i + 1, replySeq, payloads, done);
+        if (group.equals(txnGroup) || branches.containsKey(group)) {
+            next.run();
+            return;
+        }
+        Endpoint master = masterOf(group);
+        if (txnConn == null && master.equals(backend.endpoint())) {
+            begin(held.get(0), group, replySeq, payloads, c -> next.run());
+            return;
+        }
+        take(List.of(master), replySeq, payloads, null, conns -> {
+            Held h = heldOf(conns.get(0));
+            if (txnConn == null) {
+                begin(h, group, replySeq, payloads, c -> next.run());
+                return;
+            }
+            h.connection.executeInternal(io.shardgate.proxy.xa.Xid.of(gtrid, group).startSql()).addListener(f -> {
+                if (closing) return;
+                if (f.isSuccess()) {
+                    branches.put(group, h);
+                    log.debug("session {}: transaction {} takes in group {}", connectionId, gtrid, group);
+                    next.run();
+                    return;
+                }
+                payloads.forEach(ReferenceCountUtil::release);
+                String msg = f.cause() instanceof BackendException b && b.code != 0 ? b.getMessage() : String.valueOf(f.cause().getMessage());
+                failStatement(replySeq, "shardgate: cannot begin the transaction's branch on group " + group
+                        + " (nothing was run; the transaction goes on): " + msg);
+            });
+        });
+    }
+
+    /**
+     * COMMIT (two-phase across groups, with the decision logged first; one phase on one group) or ROLLBACK of
+     * the client's XA transaction; {@code then} runs after it succeeded, before the client hears OK.
+     */
+    private void finishXa(boolean commit, int replySeq, Runnable then) {
+        busy = true;
+        List<io.shardgate.proxy.xa.XaCommit.Participant> ps = new ArrayList<>(branches.size());
+        for (java.util.Map.Entry<String, Held> e : branches.entrySet()) {
+            ps.add(io.shardgate.proxy.xa.XaCommit.Participant.of(e.getKey(),
+                    io.shardgate.proxy.xa.Xid.of(gtrid, e.getKey()), e.getValue().connection));
+        }
+        String id = gtrid;
+        Future<Void> f = commit ? proxy.xa.commit().commit(client.eventLoop(), ps) : proxy.xa.commit().rollback(client.eventLoop(), ps);
+        f.addListener(r -> {
+            endTransaction();
+            if (closing) return;
+            if (r.isSuccess()) {
+                log.debug("session {}: transaction {} {} on {} group(s)", connectionId, id, commit ? "committed" : "rolled back", ps.size());
+                if (then != null) then.run();
+                client.write(Packets.ok(client.alloc(), replySeq, statusHere()));
+                onComplete(statusHere(), 0);
+                return;
+            }
+            BackendException b = r.cause() instanceof BackendException x ? x : new BackendException("shardgate: " + r.cause(), r.cause());
+            int code = b.code != 0 ? b.code : ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE.code;
+            String state = b.sqlState != null ? b.sqlState : ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE.sqlState;
+            client.write(Packets.err(client.alloc(), replySeq, code, state, b.getMessage()));
+            onComplete(statusHere(), code);
+        });
     }
 
     /** Sends {@code sql} on {@code c} and relays the answer; {@code done} runs when it ends, however it ended. */
@@ -1197,6 +1357,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         });
     }
 
+    private boolean isBranch(BackendConnection c) {
+        for (Held h : branches.values()) if (h.connection == c) return true;
+        return false;
+    }
+
     private Held heldOf(BackendConnection c) {
         for (Held h : held) if (h.connection == c) return h;
         return null;
@@ -1346,7 +1511,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private Held idleHeld(Endpoint ep, Held avoid, String db) {
         Held any = null;
         for (Held h : held) {
-            if (h == avoid) continue;
+            if (h == avoid || branches.containsValue(h)) continue; // a transaction's branch serves only it
             if (!h.taken && h.connection.endpoint().equals(ep) && h.connection.usable()) {
                 if (db == null || db.equals(h.db)) return h;
                 if (any == null) any = h;
@@ -1553,6 +1718,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             if (relaying == backend && errorCode == 0) {
                 inTransaction = (status & ServerStatus.IN_TRANS) != 0 || (status & ServerStatus.AUTOCOMMIT) == 0;
             }
+        } else if (gtrid != null) {
+            // an XA branch cannot commit implicitly (DDL is refused in it); a deadlock leaves it rollback-only
+            if (errorCode == ER_LOCK_DEADLOCK || errorCode == ER_XA_RBDEADLOCK) xaAborted = true;
         } else if (relayingStatement && txnConn != null && relaying == txnConn.connection
                 && (errorCode == 0 ? (status & ServerStatus.IN_TRANS) == 0 : errorCode == ER_LOCK_DEADLOCK)) {
             // the server ended the transaction itself: an implicit commit (DDL ...) or a deadlock's rollback
@@ -1581,7 +1749,29 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         Runnable r = onSuccess;
         onSuccess = null;
         if (r != null && errorCode == 0) r.run();
+        if (xaAborted) {
+            // as the server does for a deadlock: the whole transaction is rolled back, on every group
+            xaAborted = false;
+            busy = true;
+            rollbackXa().addListener(f -> {
+                busy = false;
+                drainQueue();
+            });
+            return;
+        }
         drainQueue();
+    }
+
+    /** Rolls the XA transaction back on all its branches (never fails), and ends it. */
+    private Future<Void> rollbackXa() {
+        List<io.shardgate.proxy.xa.XaCommit.Participant> ps = new ArrayList<>(branches.size());
+        for (java.util.Map.Entry<String, Held> e : branches.entrySet()) {
+            ps.add(io.shardgate.proxy.xa.XaCommit.Participant.of(e.getKey(),
+                    io.shardgate.proxy.xa.Xid.of(gtrid, e.getKey()), e.getValue().connection));
+        }
+        log.debug("session {}: transaction {} rolled back after a deadlock", connectionId, gtrid);
+        endTransaction();
+        return proxy.xa.commit().rollback(client.eventLoop(), ps);
     }
 
     /** Runs the commands the client sent while the last one ran; when none is left, the session may detach. */
@@ -1610,10 +1800,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         onSuccess = null;
         // a transaction whose connection is lost was rolled back by the server: the client must hear of it
         // (its connection closes) rather than have its COMMIT answered later as if nothing happened
-        boolean transactionLost = txnConn != null && from == txnConn.connection;
+        boolean transactionLost = txnConn != null && (from == txnConn.connection || isBranch(from));
         // the session's state on the lost connection: kept (not replayable) unless the session is multiplexed
         boolean stateLost = transactionLost || (from == backend && (!multiplexing || pinned()));
-        if (transactionLost) endTransaction();
+        if (transactionLost) {
+            // the other branches are rolled back by their servers as their connections close (none was prepared)
+            for (Held h : branches.values()) if (h.connection != from) h.connection.close();
+            endTransaction();
+        }
         Runnable done = onDone;
         onDone = null;
         if (done != null) done.run();
@@ -1668,7 +1862,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         queue.clear();
         if (backend != null) backend.channel().closeFuture().removeListener(primaryClosed);
         for (Held h : new ArrayList<>(held)) {
-            if (busy || backendOptionsChanged) {
+            // an XA branch left open is rolled back by its server when its connection closes (never prepared here)
+            if (busy || backendOptionsChanged || branches.containsValue(h)) {
                 h.connection.close(); // a response may still be streaming, or options a reset would not undo: not reusable
             } else {
                 h.release(proxy);

@@ -46,8 +46,21 @@ public final class ProxyContext {
     /** Closed with the proxy (the replica health monitor), or null. */
     private final AutoCloseable monitor;
 
+    /**
+     * Transactions across groups: the decision log, gtrids and the two-phase commit; null without a data
+     * directory, or disabled ({@code transactions.cross_group: refuse}), when a transaction stays in one group.
+     */
+    public final io.shardgate.proxy.xa.XaServices xa;
+
     public ProxyContext(ProxyConfig config, Router router, TopologySource topology, BackendPools pools, SslContext ssl,
                         String serverVersion, ReplicaBalancer replicas, AutoCloseable monitor) {
+        this(config, router, topology, pools, ssl, serverVersion, replicas, monitor, null);
+    }
+
+    public ProxyContext(ProxyConfig config, Router router, TopologySource topology, BackendPools pools, SslContext ssl,
+                        String serverVersion, ReplicaBalancer replicas, AutoCloseable monitor,
+                        io.shardgate.proxy.xa.XaServices xa) {
+        this.xa = xa != null && xa.enabled() && config.shardMap().groups().size() > 1 ? xa : null;
         this.replicas = replicas;
         this.monitor = monitor;
         this.config = config;

@@ -237,4 +237,11 @@ final class SessionStatements {
         if (m.group(1) != null) return m.group(1).replace("``", "`");
         return m.group(2) != null ? m.group(2) : "LAST_INSERT_ID()";
     }
+
+    private static final Pattern PLAIN_BEGIN = Pattern.compile("(?i)(?:BEGIN(?:\\s+WORK)?|START\\s+TRANSACTION)\\s*;?");
+
+    /** A BEGIN without options (READ ONLY, WITH CONSISTENT SNAPSHOT...): one that has an XA form. */
+    static boolean plainBegin(String begin) {
+        return PLAIN_BEGIN.matcher(begin.strip()).matches();
+    }
 }

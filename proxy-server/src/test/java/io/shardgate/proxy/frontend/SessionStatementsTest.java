@@ -165,4 +165,15 @@ class SessionStatementsTest {
         a.clear();
         assertThat(a.signature()).isEmpty();
     }
+
+    @Test
+    void onlyAPlainBeginHasAnXaForm() {
+        for (String b : List.of("BEGIN", "begin work", "START TRANSACTION", " start  transaction ;")) {
+            assertThat(SessionStatements.plainBegin(b)).as(b).isTrue();
+        }
+        for (String b : List.of("START TRANSACTION READ ONLY", "START TRANSACTION WITH CONSISTENT SNAPSHOT",
+                "START TRANSACTION READ WRITE", "BEGIN WORK AND")) {
+            assertThat(SessionStatements.plainBegin(b)).as(b).isFalse();
+        }
+    }
 }
