@@ -585,8 +585,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 return;
             }
             busy = true;
-            internalValue(writer.connection, "SELECT @@last_gtid", v -> {
-                awaitedGtid.put(group, v == null ? "" : v);
+            internalValue(writer.connection, GtidWait.of(writer.connection.serverVersion()).lastGtidQuery(), v -> {
+                awaitedGtid.put(group, v == null ? "" : v.strip());
                 busy = false;
                 drainQueue();
             }, e -> {
@@ -1287,8 +1287,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /**
      * Read-your-writes by GTID: asks the connection of the session's last write to {@code group} for its
-     * @@last_gtid (once), waits on {@code replica} until it has applied it (MASTER_GTID_WAIT, at most
-     * read_your_writes_ms), then reads there; a replica that does not get there in time, or any failure on the
+     * GTID (once), waits on {@code replica} until it has applied it (at most read_your_writes_ms; {@link GtidWait}
+     * says how, on MariaDB and on MySQL), then reads there; a replica that does not get there in time, or any failure on the
      * way, sends the read to the master instead.
      */
     private void awaitGtid(String group, BackendConnection replica, ByteBuf out, String db, int replySeq) {
@@ -1305,13 +1305,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 relay(replica, out, replySeq);
                 return;
             }
-            if (!gtid.matches("[0-9-]+(,[0-9-]+)*")) {
-                toMaster.run();
+            GtidWait dialect = GtidWait.of(replica.serverVersion());
+            String set = dialect.normalize(gtid);
+            if (set == null) {
+                toMaster.run(); // not a GTID (set) this server's wait takes: never written into a statement
                 return;
             }
             double seconds = Math.max(0.001, proxy.config.reads().readYourWritesMs() / 1000.0);
-            internalValue(replica, "SELECT MASTER_GTID_WAIT('" + gtid + "', " + seconds + ")", v -> {
-                if ("0".equals(v)) {
+            internalValue(replica, dialect.waitQuery(set, seconds), v -> {
+                if (GtidWait.reached(v)) {
                     replicaReached.put(replica.endpoint(), gtid);
                     relay(replica, out, replySeq);
                 } else {
@@ -1329,8 +1331,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             onReplica.run();
             return;
         }
-        internalValue(writer.connection, "SELECT @@last_gtid", v -> {
-            awaitedGtid.put(group, v == null ? "" : v);
+        internalValue(writer.connection, GtidWait.of(writer.connection.serverVersion()).lastGtidQuery(), v -> {
+            awaitedGtid.put(group, v == null ? "" : v.strip());
             onReplica.run();
         }, e -> toMaster.run());
     }
