@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Multiplexing: 1,000 client connections, each with its own settings, served by a proxy allowed
@@ -201,6 +202,27 @@ class MultiplexingIT {
         System.out.printf("[multiplexing] %d clients, %d operations; most backend connections open to one server: %d;"
                 + " backend logins in all: %d%n", CLIENTS, CLIENTS * ROUNDS, maxOpen.get(), logins);
         assertThat(maxOpen.get()).as("backend connections per server").isBetween(1, MAX_PER_INSTANCE);
+    }
+
+    /** This proxy has no XA (no data directory configured): a transaction stays on its first group. */
+    @Test
+    void withoutXaATransactionWritingToASecondGroupIsRefusedClearlyAndRollsBackWhole() throws Exception {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.executeUpdate("INSERT INTO item (uid, note) VALUES (900002, 'first')");
+            // hash mod over two shards: consecutive uids are on different groups
+            assertThatThrownBy(() -> st.executeUpdate("INSERT INTO item (uid, note) VALUES (900003, 'second')"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> {
+                        assertThat(e.getErrorCode()).isEqualTo(1235);
+                        assertThat(e.getMessage()).contains("transactions across groups are off", "COMMIT or ROLLBACK first");
+                    });
+            c.rollback();
+            c.setAutoCommit(true);
+            try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM item WHERE uid IN (900002, 900003)")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isZero();
+            }
+        }
     }
 
     /** One client's turn: its settings are its own, its write lands and reads back, LAST_INSERT_ID() is its own. */

@@ -198,8 +198,7 @@ public final class BackendPool {
         if (closed) {
             return result.setFailure(new BackendException("the backend pool for " + endpoint + " is closed", null));
         }
-        if (open.incrementAndGet() > settings.maxPerInstance()) {
-            open.decrementAndGet();
+        if (!takeSlot()) {
             if (settings.leaseTimeoutMs() <= 0) return result.setFailure(full(0));
             return await(new Waiter(loop, profile, charset, schema, state, result, System.nanoTime()));
         }
@@ -275,6 +274,14 @@ public final class BackendPool {
             return;
         }
         keepIdle(c);
+    }
+
+    /** Counts one more open connection unless {@code maxPerInstance} are open (never over it, even for a moment). */
+    private boolean takeSlot() {
+        for (int n = open.get(); n < settings.maxPerInstance(); n = open.get()) {
+            if (open.compareAndSet(n, n + 1)) return true;
+        }
+        return false;
     }
 
     /** A reset restores the handshake's collation and keeps the current database, whatever it is now. */
