@@ -10,6 +10,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -110,6 +112,29 @@ class SessionIT {
             }
             assertThat(Poll.until(Duration.ofSeconds(10), () -> !isValid(c))).isTrue();
         }
+    }
+
+    @Test
+    void showWarningsSeesTheSessionsOwnLastStatementOnlyThoughConnectionsAreShared() throws Exception {
+        try (Connection c = SharedProxy.connect(null); Connection other = SharedProxy.connect(null)) {
+            // another client leaves warnings on a backend connection the pool may hand to c next
+            other.createStatement().executeQuery("SELECT CAST('x' AS SIGNED), CAST('y' AS SIGNED)").close();
+            c.createStatement().executeQuery("SELECT 1").close();
+            assertThat(warnings(c)).as("c's last statement left none").isEmpty();
+            c.createStatement().executeQuery("SELECT CAST('abc' AS SIGNED)").close();
+            assertThat(warnings(c)).singleElement().asString().contains("abc");
+            assertThatThrownBy(() -> c.createStatement().executeQuery("SELECT * FROM no_such_db.no_such_table"))
+                    .isInstanceOf(SQLException.class);
+            assertThat(warnings(c)).as("SHOW WARNINGS after an error shows it").singleElement().asString().contains("no_such");
+        }
+    }
+
+    private static List<String> warnings(Connection c) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (ResultSet rs = c.createStatement().executeQuery("SHOW WARNINGS")) {
+            while (rs.next()) out.add(rs.getString("Message"));
+        }
+        return out;
     }
 
     private static long backendThread(Connection c) throws Exception {

@@ -175,13 +175,14 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
      * must be idle.
      */
     public void execute(ByteBuf payload, ResponseKind kind, ResponseSink sink, int firstSeq) {
-        relaySeq = firstSeq;
         if (phase != Phase.READY || this.sink != null) {
+            if (this.sink == null) relaySeq = firstSeq; // a dead idle connection: the ERR takes the reply's place
             payload.release();
             sink.onFailure(new BackendException("shardgate: the connection to backend " + endpoint
                     + " was lost before the statement was sent (nothing was run)", null));
             return;
         }
+        relaySeq = firstSeq; // only once it is ours: a busy connection's numbering belongs to its own response
         this.sink = sink;
         channel.config().setAutoRead(true); // a previous response's backpressure must not keep this one unread
         tracker.start(kind);

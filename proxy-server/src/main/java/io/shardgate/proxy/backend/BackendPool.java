@@ -69,7 +69,8 @@ public final class BackendPool {
     public static final String ANY_SCHEMA = new String("*any*"); // compared by identity
     private final AtomicInteger idleCount = new AtomicInteger();
     private final Map<EventLoop, Map<BackendProfile, ArrayDeque<BackendConnection>>> idle = new ConcurrentHashMap<>();
-    private final java.util.concurrent.ConcurrentLinkedQueue<Waiter> waiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Oldest first; a woken waiter that still finds no slot goes back to the head, its deadline unchanged. */
+    private final java.util.concurrent.ConcurrentLinkedDeque<Waiter> waiters = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private volatile boolean closed;
 
     public BackendPool(Endpoint endpoint, Settings settings) {
@@ -195,11 +196,24 @@ public final class BackendPool {
 
     private Future<BackendConnection> connect(EventLoop loop, BackendProfile profile, int charset, String schema,
                                               String state, Promise<BackendConnection> result) {
+        return connect(loop, profile, charset, schema, state, result, null);
+    }
+
+    /** @param woken the waiter this request was, woken for a free slot (null: a new request) */
+    private Future<BackendConnection> connect(EventLoop loop, BackendProfile profile, int charset, String schema,
+                                              String state, Promise<BackendConnection> result, Waiter woken) {
         if (closed) {
-            return result.setFailure(new BackendException("the backend pool for " + endpoint + " is closed", null));
+            result.tryFailure(new BackendException("the backend pool for " + endpoint + " is closed", null));
         }
-        if (!takeSlot()) {
-            if (settings.leaseTimeoutMs() <= 0) return result.setFailure(full(0));
+        if (result.isDone()) return result; // a woken waiter whose time ran out meanwhile
+        // a new request queues behind those already waiting, so that none of them waits past its turn
+        if ((woken == null && !waiters.isEmpty() && settings.leaseTimeoutMs() > 0) || !takeSlot()) {
+            if (settings.leaseTimeoutMs() <= 0) { result.tryFailure(full(0)); return result; }
+            if (woken != null) {
+                waiters.addFirst(woken); // another request took the slot first: back to the head, same deadline
+                if (open.get() < settings.maxPerInstance()) wakeOne();
+                return result;
+            }
             return await(new Waiter(loop, profile, charset, schema, state, result, System.nanoTime()));
         }
         opened.increment();
@@ -302,7 +316,8 @@ public final class BackendPool {
             handOver(c, w.charset(), w.schema(), w.state(), w.result());
             return;
         }
-        if ((!waiters.isEmpty() && aboveFairShare(c.eventLoop())) || idleCount.get() >= settings.maxIdlePerInstance()) {
+        if ((!waiters.isEmpty() && (aboveFairShare(c.eventLoop()) || waitedOn(c.eventLoop())))
+                || idleCount.get() >= settings.maxIdlePerInstance()) {
             discard(c); // its slot lets a request on another event loop open one there
             return;
         }
@@ -323,13 +338,16 @@ public final class BackendPool {
     private Future<BackendConnection> await(Waiter w) {
         waiters.add(w);
         ScheduledFuture<?> timeout = w.loop().schedule(() -> {
-            if (waiters.remove(w)) w.result().tryFailure(full(settings.leaseTimeoutMs()));
+            waiters.remove(w); // or being woken: whatever it gets then goes back to the pool (deliver)
+            w.result().tryFailure(full(settings.leaseTimeoutMs()));
         }, settings.leaseTimeoutMs(), TimeUnit.MILLISECONDS);
         w.result().addListener(f -> timeout.cancel(false));
         openOn.computeIfAbsent(w.loop(), l -> new AtomicInteger()); // a loop in want counts in the fair shares
         // idle connections on other event loops cannot serve this one: one there beyond its share gives way
         idle.forEach((loop, byProfile) -> {
-            if (loop != w.loop() && aboveFairShare(loop)) loop.execute(() -> closeOneIdle(byProfile));
+            if (loop != w.loop() && aboveFairShare(loop)) loop.execute(() -> closeOneIdle(byProfile, null));
+            // on its own loop, idle connections of another profile (other client capabilities) cannot serve it
+            if (loop == w.loop()) loop.execute(() -> closeOneIdle(byProfile, w.profile()));
         });
         if (open.get() < settings.maxPerInstance()) wakeOne(); // a slot freed while it was being queued
         return w.result();
@@ -346,14 +364,20 @@ public final class BackendPool {
             }
             BackendConnection c = pollIdle(w.loop(), w.profile(), w.state(), w.schema());
             if (c != null) handOver(c, w.charset(), w.schema(), w.state(), w.result());
-            else connect(w.loop(), w.profile(), w.charset(), w.schema(), w.state(), w.result());
+            else connect(w.loop(), w.profile(), w.charset(), w.schema(), w.state(), w.result(), w);
         });
     }
 
     /** Whether {@code loop} holds more than its part of the pool's maximum, among the loops that use the pool. */
     private boolean aboveFairShare(EventLoop loop) {
         AtomicInteger n = openOn.get(loop);
-        return n != null && n.get() > settings.maxPerInstance() / Math.max(1, openOn.size());
+        return n != null && n.get() > Math.max(1, settings.maxPerInstance() / Math.max(1, openOn.size()));
+    }
+
+    /** Whether some request waits on {@code loop} (for another profile, when called from {@link #keepIdle}). */
+    private boolean waitedOn(EventLoop loop) {
+        for (Waiter w : waiters) if (w.loop() == loop && !w.result().isDone()) return true;
+        return false;
     }
 
     /** The oldest request waiting on {@code loop} for a connection of {@code profile}, taken off the queue. */
@@ -366,9 +390,11 @@ public final class BackendPool {
         return null;
     }
 
-    private void closeOneIdle(Map<BackendProfile, ArrayDeque<BackendConnection>> byProfile) {
-        for (ArrayDeque<BackendConnection> q : byProfile.values()) {
-            BackendConnection c = q.pollFirst();
+    /** Closes the oldest idle connection of {@code byProfile}, of any profile but {@code keep} (null: any). */
+    private void closeOneIdle(Map<BackendProfile, ArrayDeque<BackendConnection>> byProfile, BackendProfile keep) {
+        for (Map.Entry<BackendProfile, ArrayDeque<BackendConnection>> e : byProfile.entrySet()) {
+            if (e.getKey().equals(keep)) continue;
+            BackendConnection c = e.getValue().pollFirst();
             if (c != null) {
                 idleCount.decrementAndGet();
                 c.close();

@@ -86,6 +86,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean keepsConnection;
     /** The last statement ended with warnings: its connection is kept for a SHOW WARNINGS until the next command. */
     private boolean warningsPending;
+    /** The previous command left warnings or an error on the default connection, which this one runs on. */
+    private boolean diagnosticsHere;
+    /** Other sessions' KILLs of this one's running statement, each holding its connection until it has run. */
+    private int killHolds;
+    /** A {@code SET TRANSACTION ...} for the next transaction only waits on the default connection. */
+    private boolean oneShotSet;
+    /** A statement failed: what it left open on its connections is unknown, so they are reset when given back. */
+    private boolean dirty;
     /** The last value the session's statements generated (OK packets), what LAST_INSERT_ID() stands for. */
     private long lastInsertId;
     private final BackendProfile profile;
@@ -271,6 +279,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 attach(p, replySeq);
                 return;
             }
+            diagnosticsHere = warningsPending;
             warningsPending = false; // this command runs where the last one did; after it, the connection may go
             switch (command) {
                 case Command.QUIT -> {
@@ -357,6 +366,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         // the first word decides which of the session's own checks a statement needs (most need none)
         String word = SessionStatements.firstWord(sql);
+        if (multiplexing && !diagnosticsHere && word.equals("SHOW") && noDiagnostics(sql, replySeq)) return;
         if (proxy.sharding()) {
             switch (word) {
                 case "SELECT", "SHOW" -> {
@@ -480,6 +490,20 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         };
     }
 
+    /**
+     * SHOW WARNINGS / ERRORS / COUNT(*) ... when the session's last statement left none: answered here, empty,
+     * since the connection this one got may have been another client's (returns false for any other SHOW).
+     */
+    private boolean noDiagnostics(String sql, int replySeq) {
+        SessionStatements.Diagnostics d = SessionStatements.diagnostics(sql);
+        if (d == null) return false;
+        List<String> columns = d.count() ? List.of(d.countColumn()) : List.of("Level", "Code", "Message");
+        List<List<String>> rows = d.count() ? List.of(List.of("0")) : List.of();
+        ResultSetWriter.write(client, replySeq, deprecateEof, statusHere(), columns, rows);
+        client.flush();
+        return true;
+    }
+
     /** A statement that leaves state on its connection ends multiplexing for this session. */
     private void noteConnectionState(String sql, String word) {
         if (!keepsConnection && SessionStatements.keepsConnection(sql, word)) {
@@ -490,8 +514,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** Whether the session must keep the connections it holds (their state is not in what it can replay). */
     private boolean pinned() {
-        return inTransaction || txnConn != null || keepsConnection || readsOnMaster || warningsPending
-                || backendOptionsChanged || binaryAnswer;
+        return inTransaction || txnConn != null || keepsConnection || readsOnMaster || warningsPending || oneShotSet
+                || killHolds > 0 || backendOptionsChanged || binaryAnswer;
     }
 
     /**
@@ -598,10 +622,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         String state = sets.signature();
         backend.channel().closeFuture().removeListener(primaryClosed);
+        boolean reset = dirty;
+        dirty = false;
         for (Held h : held) {
             if (h.onClose != null) h.connection.channel().closeFuture().removeListener(h.onClose);
             h.connection.channel().config().setAutoRead(true);
-            if (h.applied == sets.latest()) {
+            if (h.applied == sets.latest() && !reset) {
                 h.connection.describeState(state, h.db);
                 proxy.pools.pool(h.connection.endpoint()).park(h.connection);
             } else {
@@ -956,6 +982,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             List<ShardCall> calls = new ArrayList<>();
             for (int i = 0; i < payloads.size(); i++) calls.add(new ShardCall(label(plan.targets().get(i)), c, payloads.get(i)));
             relaying = c;
+            relayingStatement = true; // so that a deadlock or an implicit commit ends the session's transaction too
             new FanoutWrite(client, replySeq, calls, plan.kind() == RoutePlan.Kind.BROADCAST_WRITE, this::onComplete).start();
         };
         Held inTxn = group.equals(txnGroup) ? txnConn : branches.get(group);
@@ -1026,6 +1053,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         gtrid = null;
         branches.clear();
         savepointSet = false;
+        oneShotSet = false;
         txnBegin = "BEGIN"; // START TRANSACTION READ ONLY ... was that transaction's; autocommit-off ones are plain
         inTransaction = autocommitOff;
     }
@@ -1192,6 +1220,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                             + "change the proxy's own backend account; client accounts are the users in shardgate.yaml");
                     return;
                 }
+                case TRANSACTION_ONCE -> onSuccess = () -> oneShotSet = true; // not replayed: it pins until used
                 case SYSTEM_ONLY, WITH_USER_VARIABLES -> {
                     if (sets.full(sql, kind)) {
                         error(ErrorCode.ER_NOT_SUPPORTED_YET, replySeq, "shardgate: this session has run "
@@ -1200,9 +1229,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                         return;
                     }
                     Charset cs = stmtCharset;
+                    // a value computed by the server (NOW(), RAND(), a subquery) would differ when replayed
+                    boolean replayable = SessionStatements.replayableSet(sql);
                     onSuccess = () -> {
                         sets.add(sql, kind, cs);
                         held.get(0).applied = sets.latest();
+                        if (!replayable) keepsConnection = true;
                     };
                 }
                 default -> { }
@@ -1596,26 +1628,69 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             error(ErrorCode.ER_KILL_DENIED_ERROR, replySeq, "You are not owner of thread " + kill.connectionId());
             return;
         }
-        BackendConnection victim = target.backend();
+        if (target == this) {
+            // one's own connection: nothing else runs in it now; KILL CONNECTION ends it, as the server would
+            if (kill.queryOnly()) okHere(replySeq);
+            else closeByKill();
+            return;
+        }
+        busy = true;
+        // the target's statement is looked at on the target's own event loop, and its connection held there (not
+        // given back to the pool) until the KILL has run, so that it cannot reach another client's statement
+        target.client.eventLoop().execute(() -> {
+            BackendConnection victim = target.holdForKill();
+            client.eventLoop().execute(() -> killOn(victim, target, kill, replySeq));
+        });
+    }
+
+    /** Sends the KILL for {@code victim} (the target's busy connection, held for it; null: the target is idle). */
+    private void killOn(BackendConnection victim, ClientSession target, KillStatement kill, int replySeq) {
+        if (closing) {
+            if (victim != null) target.releaseKillHold();
+            return;
+        }
         if (victim == null) {
-            // between statements, holding no backend connection: nothing runs to stop; KILL CONNECTION ends it
-            log.info("session {} ({}): KILL {}{} (idle, multiplexed)", connectionId, user, kill.queryOnly() ? "QUERY " : "",
-                    kill.connectionId());
+            log.info("session {} ({}): KILL {}{} (idle)", connectionId, user, kill.queryOnly() ? "QUERY " : "", kill.connectionId());
             if (!kill.queryOnly()) target.closeByKill();
-            ctx.writeAndFlush(Packets.ok(ctx.alloc(), replySeq, statusHere()));
+            client.write(Packets.ok(client.alloc(), replySeq, statusHere()));
+            onComplete(statusHere(), 0);
             return;
         }
-        if (!victim.endpoint().equals(backend.endpoint())) {
-            error(ErrorCode.ER_NOT_SUPPORTED_YET, replySeq, "shardgate: session " + kill.connectionId()
-                    + " runs on another server (" + victim.endpoint() + "); KILL it from a session on that server");
-            return;
-        }
-        byte[] sql = kill.forBackend(victim.serverConnectionId()).getBytes(StandardCharsets.US_ASCII);
-        ByteBuf out = client.alloc().buffer(1 + sql.length).writeByte(Command.QUERY).writeBytes(sql);
         log.info("session {} ({}): KILL {}{} -> backend thread {} on {}", connectionId, user,
                 kill.queryOnly() ? "QUERY " : "", kill.connectionId(), victim.serverConnectionId(), victim.endpoint());
-        busy = true;
-        backend.execute(out, ResponseKind.RESULT, this, replySeq);
+        ByteBuf out = statement(kill.forBackend(victim.serverConnectionId()));
+        Runnable done = () -> {
+            target.releaseKillHold();
+            if (!kill.queryOnly()) target.closeByKill();
+        };
+        if (victim.endpoint().equals(backend.endpoint())) {
+            onDone = done;
+            relay(backend, out, replySeq);
+            return;
+        }
+        take(List.of(victim.endpoint()), replySeq, List.of(out), null, conns -> {
+            onDone = done;
+            relay(conns.get(0), out, replySeq);
+        });
+    }
+
+    /**
+     * On this session's event loop, for another session's KILL: the connection running this session's
+     * statement, kept (not given back) until {@link #releaseKillHold}; null when no statement runs.
+     */
+    private BackendConnection holdForKill() {
+        if (!busy || closing) return null;
+        BackendConnection c = relaying != null ? relaying : backend;
+        if (c == null) return null;
+        killHolds++;
+        return c;
+    }
+
+    private void releaseKillHold() {
+        client.eventLoop().execute(() -> {
+            killHolds--;
+            if (!busy && queue.isEmpty()) detachWhenIdle();
+        });
     }
 
     /**
@@ -1645,24 +1720,32 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             prepared.clear();
             lastWriter.clear();
             awaitedGtid.clear();
-            txnBegin = "BEGIN";
             readsOnMaster = false;
             keepsConnection = false;
             warningsPending = false;
+            oneShotSet = false;
             lastInsertId = 0;
-            inTransaction = false;
             autocommitOff = false;
-            txnConn = null;
-            txnGroup = null;
             held.get(0).applied = sets.latest();
             for (Held h : new ArrayList<>(held.subList(1, held.size()))) {
                 held.remove(h);
-                h.release(proxy);
+                if (h.onClose != null) h.connection.channel().closeFuture().removeListener(h.onClose);
+                // an XA branch is rolled back by its server when its connection closes; a reset would not end it
+                if (branches.containsValue(h)) h.connection.close();
+                else h.release(proxy);
             }
+            endTransaction(); // after autocommitOff: no transaction is left open
+            txnBegin = "BEGIN";
             client.writeAndFlush(Packets.ok(client.alloc(), replySeq, ServerStatus.AUTOCOMMIT));
             onComplete(ServerStatus.AUTOCOMMIT, 0);
         } else {
-            onFailure(f.cause());
+            // the session's state on its connections is unknown now: it cannot go on as if reset
+            log.warn("session {}: COM_RESET_CONNECTION failed: {}", connectionId, f.cause().getMessage());
+            closing = true;
+            busy = false;
+            client.writeAndFlush(Packets.err(client.alloc(), replySeq, ErrorCode.ER_CONNECT_TO_FOREIGN_DATA_SOURCE,
+                            "shardgate: resetting the session failed (" + f.cause().getMessage() + "). Reconnect."))
+                  .addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -1719,6 +1802,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (!proxy.sharding()) {
             if (relaying == backend && errorCode == 0) {
                 inTransaction = (status & ServerStatus.IN_TRANS) != 0 || (status & ServerStatus.AUTOCOMMIT) == 0;
+                if (inTransaction) oneShotSet = false; // the transaction it was for has begun (and pins the session)
             }
         } else if (gtrid != null) {
             // an XA branch cannot commit implicitly (DDL is refused in it); a deadlock leaves it rollback-only
@@ -1740,6 +1824,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             long id = relaying.lastInsertId();
             if (id != 0) lastInsertId = id;
             warningsPending = relaying.warnings() > 0;
+        } else if (errorCode != 0) {
+            warningsPending = relayingStatement; // SHOW WARNINGS / SHOW ERRORS must find it where it happened
+            dirty = true;
         }
         relayingStatement = false;
         Runnable done = onDone;

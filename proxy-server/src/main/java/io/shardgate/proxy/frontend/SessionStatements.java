@@ -206,7 +206,8 @@ final class SessionStatements {
      */
     static boolean keepsConnection(String sql, String firstWord) {
         switch (firstWord) {
-            case "LOCK", "HANDLER", "PREPARE", "EXECUTE", "DEALLOCATE", "DECLARE" -> {
+            // CALL: a procedure's OUT parameters are user variables, and its body may lock or create anything
+            case "LOCK", "HANDLER", "PREPARE", "EXECUTE", "DEALLOCATE", "DECLARE", "CALL", "FLUSH" -> {
                 return true;
             }
             case "SET", "SHOW", "BEGIN", "COMMIT", "ROLLBACK", "USE" -> {
@@ -243,5 +244,32 @@ final class SessionStatements {
     /** A BEGIN without options (READ ONLY, WITH CONSISTENT SNAPSHOT...): one that has an XA form. */
     static boolean plainBegin(String begin) {
         return PLAIN_BEGIN.matcher(begin.strip()).matches();
+    }
+
+    private static final Pattern COMPUTED_NOW = Pattern.compile("(?i)\\b(?:SELECT|NOW|SYSDATE|CURDATE|CURTIME|CURRENT_\\w+"
+            + "|UTC_\\w+|UNIX_TIMESTAMP|RAND|UUID\\w*|CONNECTION_ID|LAST_INSERT_ID|ROW_COUNT|FOUND_ROWS|NEXTVAL|LASTVAL"
+            + "|GET_LOCK|SLEEP|BENCHMARK|RANDOM_BYTES)\\b");
+
+    /**
+     * Whether replaying a SET on another connection sets the same values: true unless it calls a function
+     * whose value depends on when or where it runs (NOW(), RAND(), UUID(), CONNECTION_ID()...) or reads a
+     * table (a subquery). {@code CONCAT(@@sql_mode, ',X')}, which drivers send, is replayable.
+     */
+    static boolean replayableSet(String sql) {
+        return sql.indexOf('(') < 0 || !COMPUTED_NOW.matcher(sql).find();
+    }
+
+    /** {@code SHOW WARNINGS}, {@code SHOW ERRORS}, or their {@code COUNT(*)} forms. */
+    record Diagnostics(boolean count, String countColumn) {}
+
+    private static final Pattern DIAGNOSTICS = Pattern.compile(
+            "(?is)\\s*SHOW\\s+(COUNT\\s*\\(\\s*\\*\\s*\\)\\s+)?(WARNINGS|ERRORS)(?:\\s+LIMIT\\s+[0-9 ,]+)?\\s*;?\\s*");
+
+    static Diagnostics diagnostics(String sql) {
+        Matcher m = DIAGNOSTICS.matcher(sql);
+        if (!m.matches()) return null;
+        String which = m.group(2).toUpperCase(Locale.ROOT);
+        return new Diagnostics(m.group(1) != null,
+                "@@session." + (which.equals("WARNINGS") ? "warning_count" : "error_count"));
     }
 }

@@ -176,4 +176,31 @@ class SessionStatementsTest {
             assertThat(SessionStatements.plainBegin(b)).as(b).isFalse();
         }
     }
+
+    @Test
+    void aSetIsReplayableUnlessTheServerComputesItsValueThere() {
+        for (String sql : List.of("SET time_zone = '+00:00'", "SET @a = 5, @b = 'x(y)'", "SET NAMES utf8mb4",
+                "SET SESSION sql_mode = CONCAT(@@sql_mode, ',STRICT_TRANS_TABLES')", "SET @a = @b")) {
+            assertThat(SessionStatements.replayableSet(sql)).as(sql).isTrue();
+        }
+        for (String sql : List.of("SET @t = NOW(6)", "SET @r = RAND()", "SET @u = uuid()", "SET @c = (SELECT COUNT(*) FROM t)",
+                "SET @id = CONNECTION_ID()", "SET @ts = CURRENT_TIMESTAMP()", "SET @n = NEXTVAL(s)")) {
+            assertThat(SessionStatements.replayableSet(sql)).as(sql).isFalse();
+        }
+    }
+
+    @Test
+    void callsAndFlushesKeepTheirConnection() {
+        assertThat(SessionStatements.keepsConnection("CALL p(@out)", "CALL")).isTrue();
+        assertThat(SessionStatements.keepsConnection("FLUSH TABLES WITH READ LOCK", "FLUSH")).isTrue();
+    }
+
+    @Test
+    void diagnosticsStatementsAreRecognised() {
+        assertThat(SessionStatements.diagnostics("SHOW WARNINGS")).isEqualTo(new SessionStatements.Diagnostics(false, "@@session.warning_count"));
+        assertThat(SessionStatements.diagnostics("show errors limit 5")).isEqualTo(new SessionStatements.Diagnostics(false, "@@session.error_count"));
+        assertThat(SessionStatements.diagnostics("SHOW COUNT(*) WARNINGS")).isEqualTo(new SessionStatements.Diagnostics(true, "@@session.warning_count"));
+        assertThat(SessionStatements.diagnostics("SHOW TABLES")).isNull();
+        assertThat(SessionStatements.diagnostics("SHOW WARNINGS x")).isNull();
+    }
 }
