@@ -87,6 +87,99 @@ class PooledLoadIT {
         assertThat(open).as("backend connections open").isLessThanOrEqualTo(POOL * 4 + 8);
     }
 
+    /**
+     * Transfers between accounts on both groups from 24 threads over a pool of 12: each a transaction across
+     * groups (XA) with its updates in key order (so no deadlock spans two servers); a deadlock on one server is
+     * retried, as an application does. The total never changes, seen through the proxy and on the shards.
+     */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void concurrentTransfersAcrossGroupsKeepTheTotal() throws Exception {
+        final int accounts = 40, threads = 24, transfers = 25, start = 1000;
+        ShardSql.createOnEveryShard("user_ex", ShardingIT.USER_EX_DDL);
+        try (Connection c = SharedShardedProxy.connect(); Statement s = c.createStatement()) {
+            StringBuilder rows = new StringBuilder("INSERT INTO user_ex (uid, name, score) VALUES ");
+            for (int k = 0; k < accounts; k++) rows.append(k == 0 ? "" : ",").append("(").append(k).append(", 'a', ").append(start).append(")");
+            assertThat(s.executeUpdate(rows.toString())).isEqualTo(accounts);
+        }
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(SharedShardedProxy.url(""));
+        hc.setUsername(SharedShardedProxy.USER);
+        hc.setPassword(SharedShardedProxy.PASSWORD);
+        hc.setMaximumPoolSize(12);
+        hc.setConnectionTimeout(30_000);
+        AtomicInteger committed = new AtomicInteger(), retried = new AtomicInteger();
+        List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (HikariDataSource ds = new HikariDataSource(hc)) {
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    ThreadLocalRandom r = ThreadLocalRandom.current();
+                    for (int i = 0; i < transfers; i++) {
+                        int a = r.nextInt(accounts), b = r.nextInt(accounts - 1);
+                        if (b >= a) b++;
+                        int amount = 1 + r.nextInt(50);
+                        for (int attempt = 1; ; attempt++) {
+                            try (Connection c = ds.getConnection()) {
+                                transfer(c, a, b, amount);
+                                committed.incrementAndGet();
+                                break;
+                            } catch (SQLException e) {
+                                boolean again = e.getErrorCode() == 1213 || e.getErrorCode() == 1205 || e.getErrorCode() == 1614;
+                                if (!again || attempt == 20) {
+                                    errors.add(e);
+                                    break;
+                                }
+                                retried.incrementAndGet();
+                            }
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : done) f.get(150, TimeUnit.SECONDS);
+            pool.shutdown();
+        }
+        System.out.println("PooledLoadIT: " + committed.get() + " transfers across groups committed, " + retried.get() + " retried");
+        assertThat(errors).as("errors (first: %s)", errors.isEmpty() ? "" : errors.get(0)).isEmpty();
+        assertThat(committed.get()).isEqualTo(threads * transfers);
+        try (Connection c = SharedShardedProxy.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT SUM(score), COUNT(*) FROM user_ex")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).as("money is neither made nor lost").isEqualTo((long) accounts * start);
+            assertThat(rs.getLong(2)).isEqualTo(accounts);
+        }
+        long onShards = 0;
+        for (String shard : SharedShardedProxy.shards()) {
+            try (Connection c = SharedShardedProxy.direct(shard); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT COALESCE(SUM(score), 0) FROM user_ex")) {
+                rs.next();
+                onShards += rs.getLong(1);
+            }
+        }
+        assertThat(onShards).as("the total on the shards themselves").isEqualTo((long) accounts * start);
+    }
+
+    private static void transfer(Connection c, int from, int to, int amount) throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            // in key order: two transfers never wait for each other's locks on two servers at once
+            int first = Math.min(from, to), second = Math.max(from, to);
+            s.executeUpdate("UPDATE user_ex SET score = score " + (first == from ? "- " : "+ ") + amount + " WHERE uid = " + first);
+            s.executeUpdate("UPDATE user_ex SET score = score " + (second == from ? "- " : "+ ") + amount + " WHERE uid = " + second);
+            c.commit();
+        } catch (SQLException e) {
+            try {
+                c.rollback();
+            } catch (SQLException ignored) {
+                // the transaction is gone with the error (a deadlock rolls it back); the retry starts afresh
+            }
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
     /** One random operation; returns the increments it committed. */
     static long oneOperation(Connection c) throws SQLException {
         ThreadLocalRandom r = ThreadLocalRandom.current();
