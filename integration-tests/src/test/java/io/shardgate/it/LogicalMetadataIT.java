@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -91,6 +93,56 @@ class LogicalMetadataIT {
                     assertThat(rs.getString(1)).as("the rows are untouched").isEqualTo("b");
                 }
             }
+        }
+    }
+
+    @Test
+    void informationSchemaAnswersForTheLogicalSchema() throws SQLException {
+        createOnEveryShard("user", ShardingIT.USER_DDL);
+        String url = SharedShardedProxy.url("useInformationSchema=true");
+        try (Connection c = DriverManager.getConnection(url, SharedShardedProxy.USER, SharedShardedProxy.PASSWORD)) {
+            DatabaseMetaData md = c.getMetaData();
+            List<List<String>> tables = new ArrayList<>();
+            try (ResultSet rs = md.getTables("shop", null, "%", new String[]{"TABLE"})) {
+                while (rs.next()) tables.add(List.of(rs.getString("TABLE_CAT"), rs.getString("TABLE_NAME")));
+            }
+            assertThat(tables).contains(List.of("shop", "user"));
+            assertThat(tables).allSatisfy(t -> assertThat(t.get(0)).isEqualTo("shop"));
+            List<String> columns = new ArrayList<>();
+            try (ResultSet rs = md.getColumns("shop", null, "user", "%")) {
+                while (rs.next()) {
+                    assertThat(rs.getString("TABLE_CAT")).isEqualTo("shop");
+                    columns.add(rs.getString("COLUMN_NAME"));
+                }
+            }
+            assertThat(columns).containsExactly("uid", "name", "score", "created");
+            try (ResultSet rs = md.getPrimaryKeys("shop", null, "user")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString("TABLE_CAT")).isEqualTo("shop");
+                assertThat(rs.getString("COLUMN_NAME")).isEqualTo("uid");
+            }
+            List<String> catalogs = new ArrayList<>();
+            try (ResultSet rs = md.getCatalogs()) {
+                while (rs.next()) catalogs.add(rs.getString(1));
+            }
+            assertThat(catalogs).contains("shop").noneMatch(n -> n.startsWith("sg_db_"));
+        }
+        String schemaTerm = SharedShardedProxy.url("useInformationSchema=true&databaseTerm=SCHEMA");
+        try (Connection c = DriverManager.getConnection(schemaTerm, SharedShardedProxy.USER, SharedShardedProxy.PASSWORD);
+             ResultSet rs = c.getMetaData().getTables(null, "shop", "user", null)) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString("TABLE_SCHEM")).isEqualTo("shop");
+        }
+        try (Connection c = connect()) {
+            assertThat(rows(c, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN ('shop')"))
+                    .containsExactly(List.of("shop"));
+            List<String> schemata = column(c, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA ORDER BY 1");
+            assertThat(schemata).contains("shop", "information_schema").noneMatch(n -> n.startsWith("sg_db_"));
+            assertThat(rows(c, "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS "
+                    + "WHERE TABLE_SCHEMA LIKE 'shop' AND TABLE_NAME = 'user' AND ORDINAL_POSITION = 1"))
+                    .containsExactly(List.of("shop", "user", "uid"));
+            assertThat(column(c, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'nosuch'"))
+                    .as("other schemas pass unchanged").containsExactly("0");
         }
     }
 }
