@@ -273,7 +273,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
      * Passes response bytes to the sink as they arrive: every packet header is looked at (and its sequence id
      * rewritten in place) but payloads are not, so one read becomes at most one forwarded slice, and a large
      * row streams through without being held whole. Only an incomplete header or classification prefix is
-     * kept back until the next read.
+     * kept back until the next read, and the small packets the {@link #rewriter} may replace (an ERR, a column
+     * definition) until they are whole; a replaced packet splits the read's slice around its replacement.
      */
     private void relay(ByteBuf in) {
         ByteBuf buf = in;
@@ -334,7 +335,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
                 s.onData(buf.retainedSlice(start, pos - start));
             }
             if (pos < end) {
-                pending = buf.copy(pos, end - pos); // a few bytes: an incomplete header or prefix
+                pending = buf.copy(pos, end - pos); // a few bytes: an incomplete header, prefix, or small packet
             }
             if (complete) {
                 sink = null;
