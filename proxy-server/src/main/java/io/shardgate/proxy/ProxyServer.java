@@ -20,6 +20,7 @@ import io.shardgate.proxy.config.ProxyConfig;
 import io.shardgate.proxy.frontend.FrontendAuthHandler;
 import io.shardgate.proxy.frontend.ProxyContext;
 import io.shardgate.proxy.frontend.TlsContexts;
+import io.shardgate.proxy.logical.LogicalResponses;
 import io.shardgate.proxy.protocol.LogicalPacketDecoder;
 import io.shardgate.proxy.protocol.PacketFrameDecoder;
 import io.shardgate.proxy.xa.XaServices;
@@ -62,7 +63,8 @@ public final class ProxyServer implements AutoCloseable {
         EventLoopGroup workers = NettyTransport.group(threads, "shardgate-io");
         ProxyConfig.Backend be = config.backend();
         BackendPools pools = new BackendPools(new BackendPool.Settings(be.user(), be.password(), be.connectTimeoutMs(),
-                be.maxPerInstance(), be.maxIdlePerInstance(), be.idleTimeoutMs(), be.leaseTimeoutMs()));
+                be.maxPerInstance(), be.maxIdlePerInstance(), be.idleTimeoutMs(), be.leaseTimeoutMs(),
+                LogicalResponses.of(config.shardMap())));
         // without shards every statement is the default group's: the router that need not read statements does that
         boolean replicaReads = config.reads().replicas()
                 && config.shardMap().groups().values().stream().anyMatch(g -> !g.replicas().isEmpty());

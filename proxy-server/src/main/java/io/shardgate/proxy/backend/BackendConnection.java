@@ -44,6 +44,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private final String password;
     private final Promise<BackendConnection> ready;
     private final ResponseTracker tracker;
+    /** Rewrites ERR packets and column definitions on their way through (the logical schema's names), or null. */
+    private final ResponseRewriter rewriter;
     private final long createdNanos = System.nanoTime();
 
     private Channel channel;
@@ -55,6 +57,11 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
     private String serverVersion;
     private long serverConnectionId;
     private ResponseSink sink;
+    /**
+     * Column definitions longer than this are relayed as they come, not held whole for the rewriter: real ones
+     * are a few hundred bytes, and a packet held whole must not be a large one.
+     */
+    private static final int REWRITABLE = 64 * 1024;
     /** Relay state: bytes received but not yet forwarded (an incomplete header or classification prefix). */
     private ByteBuf pending;
     /** Payload bytes of the current packet still to pass through. */
@@ -85,6 +92,12 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     BackendConnection(Endpoint endpoint, BackendProfile profile, String user, String password, int charset,
                       String schema, Promise<BackendConnection> ready) {
+        this(endpoint, profile, user, password, charset, schema, ready, null);
+    }
+
+    BackendConnection(Endpoint endpoint, BackendProfile profile, String user, String password, int charset,
+                      String schema, Promise<BackendConnection> ready, ResponseRewriter rewriter) {
+        this.rewriter = rewriter;
         this.endpoint = endpoint;
         this.profile = profile;
         this.user = user;
@@ -261,7 +274,8 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
      * Passes response bytes to the sink as they arrive: every packet header is looked at (and its sequence id
      * rewritten in place) but payloads are not, so one read becomes at most one forwarded slice, and a large
      * row streams through without being held whole. Only an incomplete header or classification prefix is
-     * kept back until the next read.
+     * kept back until the next read, and the small packets the {@link #rewriter} may replace (an ERR, a column
+     * definition) until they are whole; a replaced packet splits the read's slice around its replacement.
      */
     private void relay(ByteBuf in) {
         ByteBuf buf = in;
@@ -290,9 +304,25 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
                 int length = Packets.payloadLength(buf, pos);
                 int have = end - pos - Packets.HEADER_SIZE;
                 if (have < Math.min(length, ResponseTracker.CLASSIFY_PREFIX)) break;
-                if (have < length && tracker.needsWholePacket(buf, pos)) break;
+                boolean definition = rewriter != null && length < REWRITABLE && tracker.atColumnDefinition();
+                if (have < length && (definition || tracker.needsWholePacket(buf, pos))) break;
                 lastPacket = tracker.onPacket(buf, pos);
-                if (lastPacket && tracker.errorCode() != 0) captureError(buf, pos, length);
+                boolean error = lastPacket && tracker.errorCode() != 0;
+                ByteBuf replaced = rewriter == null ? null
+                        : error ? rewriter.error(channel.alloc(), buf, pos + Packets.HEADER_SIZE, length)
+                        : definition ? rewriter.columnDefinition(channel.alloc(), buf, pos + Packets.HEADER_SIZE, length)
+                        : null;
+                if (replaced != null) {
+                    // what came before goes on as it is, then the new packet in place of the old one
+                    if (pos > start) s.onData(buf.retainedSlice(start, pos - start));
+                    if (error) captureError(replaced, replaced.readerIndex(), replaced.readableBytes());
+                    s.onData(framed(replaced));
+                    pos += Packets.HEADER_SIZE + length;
+                    start = pos;
+                    complete = lastPacket;
+                    continue;
+                }
+                if (error) captureError(buf, pos + Packets.HEADER_SIZE, length);
                 buf.setByte(pos + 3, relaySeq);
                 relaySeq = (relaySeq + 1) & 0xff;
                 pos += Packets.HEADER_SIZE;
@@ -306,7 +336,7 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
                 s.onData(buf.retainedSlice(start, pos - start));
             }
             if (pos < end) {
-                pending = buf.copy(pos, end - pos); // a few bytes: an incomplete header or prefix
+                pending = buf.copy(pos, end - pos); // a few bytes: an incomplete header, prefix, or small packet
             }
             if (complete) {
                 sink = null;
@@ -318,8 +348,14 @@ public final class BackendConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void captureError(ByteBuf buf, int header, int length) {
-        int p = header + Packets.HEADER_SIZE;
+    /** A packet the rewriter made, headed with the next sequence id. */
+    private ByteBuf framed(ByteBuf payload) {
+        ByteBuf header = channel.alloc().buffer(Packets.HEADER_SIZE).writeMediumLE(payload.readableBytes()).writeByte(relaySeq);
+        relaySeq = (relaySeq + 1) & 0xff;
+        return channel.alloc().compositeBuffer(2).addComponents(true, header, payload);
+    }
+
+    private void captureError(ByteBuf buf, int p, int length) {
         lastErrorCode = buf.getUnsignedShortLE(p + 1);
         boolean hasState = length >= 9 && buf.getByte(p + 3) == '#';
         lastErrorState = hasState ? buf.toString(p + 4, 5, StandardCharsets.US_ASCII) : "HY000";

@@ -42,9 +42,16 @@ public final class BackendPool {
      *
      * @param leaseTimeoutMs how long a request for a connection waits when {@code maxPerInstance} are open
      *                       (0: it fails at once with error 1040)
+     * @param rewriter       applied by every connection to the errors and column definitions it relays (the
+     *                       logical schema's names), or null
      */
     public record Settings(String user, String password, int connectTimeoutMs, int maxPerInstance,
-                           int maxIdlePerInstance, long idleTimeoutMs, long leaseTimeoutMs) {
+                           int maxIdlePerInstance, long idleTimeoutMs, long leaseTimeoutMs, ResponseRewriter rewriter) {
+        public Settings(String user, String password, int connectTimeoutMs, int maxPerInstance,
+                        int maxIdlePerInstance, long idleTimeoutMs, long leaseTimeoutMs) {
+            this(user, password, connectTimeoutMs, maxPerInstance, maxIdlePerInstance, idleTimeoutMs, leaseTimeoutMs, null);
+        }
+
         public Settings(String user, String password, int connectTimeoutMs, int maxPerInstance,
                         int maxIdlePerInstance, long idleTimeoutMs) {
             this(user, password, connectTimeoutMs, maxPerInstance, maxIdlePerInstance, idleTimeoutMs, 0);
@@ -220,7 +227,7 @@ public final class BackendPool {
         AtomicInteger onLoop = openOn.computeIfAbsent(loop, l -> new AtomicInteger());
         onLoop.incrementAndGet();
         BackendConnection conn = new BackendConnection(endpoint, profile, settings.user(), settings.password(), charset,
-                schema == ANY_SCHEMA ? null : schema, result);
+                schema == ANY_SCHEMA ? null : schema, result, settings.rewriter());
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(NettyTransport.socketChannel())

@@ -92,6 +92,14 @@ public final class ResponseTracker {
     }
 
     /**
+     * Whether the next packet (the one {@link #onPacket} is about to get) is a column definition: of a result set,
+     * or of a prepared statement's columns.
+     */
+    public boolean atColumnDefinition() {
+        return !continuing && (state == State.COLUMNS || state == State.PREP_COLUMNS);
+    }
+
+    /**
      * Feeds the packet whose 4-byte header starts at {@code header} in {@code buf}; at least
      * {@code min(length, CLASSIFY_PREFIX)} payload bytes must follow it. Returns true when this packet
      * completes the response (the response ends with its last byte).

@@ -646,6 +646,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * databases without the shards', plus the logical schema). Returns false for anything else.
      */
     private boolean logicalMetadata(String sql, String word, int replySeq) {
+        if (word.equals("SELECT") && informationSchema(sql, replySeq)) return true;
         if (word.equals("SHOW")) {
             String shown = SessionStatements.logicalShow(sql, proxy.config.shardMap().schema(),
                     proxy.backendDatabase(proxy.config.shardMap().schema()));
@@ -689,6 +690,21 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 failStatement(replySeq, "shardgate: " + e.getMessage());
             }
         });
+        return true;
+    }
+
+    /**
+     * A query on information_schema about the logical schema (or on SCHEMATA): runs on the default connection
+     * with the default shard's database in place of the logical schema, its answer renamed back on the way.
+     */
+    private boolean informationSchema(String sql, int replySeq) {
+        var q = proxy.shardDatabases == null ? null : io.shardgate.proxy.logical.InformationSchemaQuery.of(sql, proxy.shardDatabases);
+        if (q == null || proxy.router.plan(sql, currentDb).kind() != RoutePlan.Kind.PASSTHROUGH) return false;
+        busy = true;
+        relaying = backend;
+        relayingStatement = true;
+        backend.execute(statement(q.sql()), ResponseKind.RESULT,
+                new io.shardgate.proxy.logical.SchemaValueRewriter(this, client.alloc(), deprecateEof, proxy.shardDatabases, q.schemata()), replySeq);
         return true;
     }
 

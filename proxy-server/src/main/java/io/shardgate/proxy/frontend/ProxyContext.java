@@ -8,6 +8,7 @@ import io.shardgate.proxy.auth.RsaPasswordCipher;
 import io.shardgate.proxy.backend.BackendPools;
 import io.shardgate.proxy.backend.ReplicaBalancer;
 import io.shardgate.proxy.config.ProxyConfig;
+import io.shardgate.proxy.logical.ShardDatabases;
 import io.shardgate.router.Router;
 import io.shardgate.rules.ShardMap;
 
@@ -52,6 +53,9 @@ public final class ProxyContext {
      */
     public final io.shardgate.proxy.xa.XaServices xa;
 
+    /** The logical schema and the shard databases it stands for; null without shards. */
+    public final ShardDatabases shardDatabases;
+
     public ProxyContext(ProxyConfig config, Router router, TopologySource topology, BackendPools pools, SslContext ssl,
                         String serverVersion, ReplicaBalancer replicas, AutoCloseable monitor) {
         this(config, router, topology, pools, ssl, serverVersion, replicas, monitor, null);
@@ -69,6 +73,7 @@ public final class ProxyContext {
         this.pools = pools;
         this.ssl = ssl;
         this.serverVersion = serverVersion;
+        this.shardDatabases = ShardDatabases.of(config.shardMap());
     }
 
     /** Closes the backend pools and stops the auth executor. */

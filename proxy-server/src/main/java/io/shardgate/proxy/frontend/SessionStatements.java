@@ -169,21 +169,7 @@ final class SessionStatements {
      * with something else: what decides which of the checks above a statement needs, without a regex.
      */
     static String firstWord(String sql) {
-        int i = 0, n = sql.length();
-        while (i < n) {
-            char c = sql.charAt(i);
-            if (Character.isWhitespace(c)) {
-                i++;
-            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-                int end = sql.indexOf("*/", i + 2);
-                i = end < 0 ? n : end + 2;
-            } else if (c == '#' || (c == '-' && i + 2 < n && sql.charAt(i + 1) == '-' && Character.isWhitespace(sql.charAt(i + 2)))) {
-                int end = sql.indexOf('\n', i);
-                i = end < 0 ? n : end + 1;
-            } else {
-                break;
-            }
-        }
+        int i = io.shardgate.proxy.logical.SqlBlanks.skip(sql, 0), n = sql.length();
         int start = i;
         while (i < n && i - start < 16 && Character.isLetter(sql.charAt(i))) i++;
         return sql.substring(start, i).toUpperCase(Locale.ROOT);

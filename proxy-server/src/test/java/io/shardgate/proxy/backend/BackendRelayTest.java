@@ -60,9 +60,14 @@ class BackendRelayTest {
 
     @BeforeEach
     void logIn() {
+        logIn(null);
+    }
+
+    private void logIn(ResponseRewriter rewriter) {
         channel = new EmbeddedChannel();
         Promise<BackendConnection> ready = channel.eventLoop().newPromise();
-        conn = new BackendConnection(new Endpoint("127.0.0.1", 3306), new BackendProfile(0), "u", "pw", 45, null, ready);
+        conn = new BackendConnection(new Endpoint("127.0.0.1", 3306), new BackendProfile(0), "u", "pw", 45, null, ready,
+                rewriter);
         channel.pipeline().addLast(new PacketFrameDecoder(Packets.MAX_PAYLOAD), conn);
         channel.pipeline().fireChannelActive();
         int caps = Capabilities.PROTOCOL_41 | Capabilities.SECURE_CONNECTION | Capabilities.PLUGIN_AUTH
@@ -193,6 +198,52 @@ class BackendRelayTest {
                 assertThat(e.getMessage()).isEqualTo("Table 'x.y' doesn't exist");
             });
         }
+    }
+
+    /** Upper-cases the names of column definitions and the messages of errors; a marker the test can see. */
+    private static final ResponseRewriter UPPER = new ResponseRewriter() {
+        @Override
+        public ByteBuf error(io.netty.buffer.ByteBufAllocator alloc, ByteBuf buf, int index, int length) {
+            return alloc.buffer().writeBytes(buf, index, 9)
+                    .writeBytes(buf.toString(index + 9, length - 9, StandardCharsets.US_ASCII).toUpperCase()
+                            .concat(" (renamed)").getBytes(StandardCharsets.US_ASCII));
+        }
+
+        @Override
+        public ByteBuf columnDefinition(io.netty.buffer.ByteBufAllocator alloc, ByteBuf buf, int index, int length) {
+            String name = io.shardgate.proxy.merge.ColumnDef.decode(buf.slice(index, length)).name();
+            return name.equals("name") ? Unpooled.wrappedBuffer(columnDef("NAME_RENAMED")) : null;
+        }
+    };
+
+    @Test
+    void aRewriterReplacesDefinitionsAndErrorsWhereverTheReadsAreCutAndLeavesRowsAlone() {
+        logIn(UPPER);
+        byte[] rows = resultSet(1);
+        byte[] expected = concat(packet(1, 2), packet(2, columnDef("id")), packet(3, columnDef("NAME_RENAMED")),
+                packet(4, 0xfe, 0, 0, 2, 0), packet(5, 1, '1', 3, 'a', 'b', 'c'), packet(6, 1, '2', 0xfb),
+                packet(7, 1, '3', 0), packet(8, 0xfe, 0, 0, 0x22, 0));
+        for (int cut = 1; cut < rows.length; cut++) {
+            Collector sink = run(ResponseKind.RESULT, rows, cut);
+            assertThat(sink.bytes.toByteArray()).as("cut at %d", cut).isEqualTo(expected);
+            assertThat(sink.completions).isEqualTo(1);
+        }
+        byte[] error = concat(packet(1, 1), packet(2, columnDef("id")), packet(3, 0xfe, 0, 0, 2, 0),
+                packet(4, 1, '1'), packet(5, concat(new byte[]{(byte) 0xff, 0x7a, 0x04, '#', '4', '2', 'S', '0', '2'},
+                        "gone".getBytes(StandardCharsets.US_ASCII))));
+        byte[] expectedError = concat(Arrays.copyOf(error, error.length - 4 - 13),
+                packet(5, concat(new byte[]{(byte) 0xff, 0x7a, 0x04, '#', '4', '2', 'S', '0', '2'},
+                        "GONE (renamed)".getBytes(StandardCharsets.US_ASCII))));
+        for (int cut = 1; cut < error.length; cut++) {
+            Collector sink = run(ResponseKind.RESULT, error, cut);
+            assertThat(sink.bytes.toByteArray()).as("cut at %d", cut).isEqualTo(expectedError);
+            assertThat(sink.errorCode).isEqualTo(1146);
+        }
+        Future<Void> f = conn.executeInternal(Unpooled.wrappedBuffer(new byte[]{0x03, 'x'}), ResponseKind.RESULT, "test");
+        drainOutbound();
+        channel.writeInbound(Unpooled.wrappedBuffer(packet(1, concat(new byte[]{(byte) 0xff, 0x7a, 0x04, '#', '4', '2', 'S', '0', '2'},
+                "gone".getBytes(StandardCharsets.US_ASCII)))));
+        assertThat(f.cause()).as("the proxy's own statements hear the rewritten error too").hasMessage("GONE (renamed)");
     }
 
     @Test
