@@ -92,6 +92,30 @@ class ReadWriteSplitIT {
         return seen;
     }
 
+    /** The session's settings hold on every server that answers it, replicas included, statement after statement. */
+    @Test
+    void sessionSettingsHoldOnTheMasterAndOnEveryReplica() throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("SET time_zone = '+05:00'");
+            s.execute("SET @who = 'rw-session'");
+            java.util.Set<Integer> servers = new java.util.HashSet<>();
+            for (int i = 0; i < 12; i++) {
+                try (ResultSet rs = s.executeQuery("SELECT @@server_id, @@session.time_zone, @who FROM t WHERE id = 1")) {
+                    assertThat(rs.next()).isTrue();
+                    servers.add(rs.getInt(1));
+                    assertThat(rs.getString(2)).as("time zone on server %d", rs.getInt(1)).isEqualTo("+05:00");
+                    assertThat(rs.getString(3)).as("@who on server %d", rs.getInt(1)).isEqualTo("rw-session");
+                }
+                try (ResultSet rs = s.executeQuery("/*+ shardgate:master */ SELECT @@session.time_zone, @who")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).as("time zone on the master").isEqualTo("+05:00");
+                    assertThat(rs.getString(2)).isEqualTo("rw-session");
+                }
+            }
+            assertThat(servers).as("replicas answered the reads").contains(r1.port(), r2.port());
+        }
+    }
+
     @Test
     void readsGoToTheReplicasByWeightAndNeverToTheMaster() throws SQLException {
         try (Connection c = connect(); Statement s = c.createStatement()) {

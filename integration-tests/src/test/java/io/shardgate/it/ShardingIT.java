@@ -549,6 +549,21 @@ class ShardingIT {
         }
     }
 
+    /** Statements that run without the default connection still leave their warnings where SHOW WARNINGS looks. */
+    @Test
+    void showWarningsAfterAStatementOnTheDefaultGroupOrAShardSeesItsWarnings() throws SQLException {
+        createOnEveryShard("user", USER_DDL);
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.executeQuery("SELECT CAST('abc' AS SIGNED)").close(); // no tables: the default group's master
+            assertThat(rows(c, "SHOW WARNINGS").toString()).contains("abc");
+            s.executeQuery("SELECT 1").close();
+            assertThat(rows(c, "SHOW WARNINGS")).as("the last statement left none").isEmpty();
+            s.executeUpdate("INSERT INTO user (uid, name, score) VALUES (5, 'u5', 1)");
+            s.executeQuery("SELECT CAST(name AS SIGNED) FROM user WHERE uid = 5").close(); // shard s0, on g0
+            assertThat(rows(c, "SHOW WARNINGS").toString()).contains("u5");
+        }
+    }
+
     /** A transaction belongs to the group of its first statement, here g1 (not the default group). */
     @Test
     void aTransactionOnAnotherGroupIsPinnedThereAndCommitsOrRollsBackAsOne() throws SQLException {

@@ -275,7 +275,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
             int replySeq = (p.lastSequenceId() + 1) & 0xff;
             int command = payload.getUnsignedByte(payload.readerIndex());
-            if (backend == null && needsBackend(command)) {
+            if (backend == null && needsBackend(command) && !(command == Command.QUERY && runsDetached(payload))) {
                 attach(p, replySeq);
                 return;
             }
@@ -433,7 +433,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case PASSTHROUGH, SINGLE -> {
                 RouteTarget t = plan.targets().get(0);
                 Endpoint at = endpointFor(t, true);
-                if (at.equals(backend.endpoint())) {
+                if (backend != null && at.equals(backend.endpoint())) {
                     // the default connection: inside the session's transaction, if there is one
                     if (plan.kind() == RoutePlan.Kind.PASSTHROUGH) passthrough(payload, sql, word, replySeq);
                     else if (t.unchanged()) forward(payload, ResponseKind.RESULT, replySeq);
@@ -504,6 +504,34 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return true;
     }
 
+    /**
+     * Whether a statement of a session holding no connection can run without the default connection: a plain
+     * SELECT / INSERT / UPDATE / DELETE / REPLACE that leaves no state behind, which then takes only the
+     * connections its targets need (a replica, a shard's master, the default group's master for one of its
+     * tables: the pool's, with the session's settings). Anything else (USE, SET, SHOW, transaction statements,
+     * the proxy's own, information_schema) first takes the default connection.
+     */
+    private boolean runsDetached(ByteBuf payload) {
+        if (!proxy.router.needsStatementText() || !held.isEmpty()) return false;
+        int first = firstLetter(payload);
+        if (first != 's' && first != 'i' && first != 'u' && first != 'd' && first != 'r') return false;
+        String sql = decode(payload);
+        String word = SessionStatements.firstWord(sql);
+        switch (word) {
+            case "SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE" -> { }
+            default -> {
+                return false;
+            }
+        }
+        // state it leaves must be on the default connection, and information_schema is answered there
+        if (SessionStatements.keepsConnection(sql, word) || SessionStatements.callsLastInsertId(sql)
+                || SessionStatements.mentionsInformationSchema(sql)) {
+            return false;
+        }
+        proxy.router.plan(sql, currentDb); // the plan is cached for query(), which then takes what it needs
+        return true;
+    }
+
     /** A statement that leaves state on its connection ends multiplexing for this session. */
     private void noteConnectionState(String sql, String word) {
         if (!keepsConnection && SessionStatements.keepsConnection(sql, word)) {
@@ -549,6 +577,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         p.retain();
         Endpoint master = masterOf(proxy.config.shardMap().defaultGroup());
         String db = backendDb();
+        // a connection the session kept to that master (a statement that ran without the default connection
+        // left warnings or state there) becomes the default one: what the next command may look for is there
+        Held kept = idleHeld(master, null, db);
+        if (kept != null) {
+            held.remove(kept);
+            held.add(0, kept);
+            backend = kept.connection;
+            backend.channel().closeFuture().addListener(primaryClosed);
+            attached(p, replySeq, kept, db);
+            return;
+        }
         String state = sets.signature();
         proxy.pools.pool(master).acquire(client.eventLoop(), profile, charset, db, state).addListener(f -> {
             if (closing) {
@@ -569,27 +608,32 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             primary.applied = state.isEmpty() || state.equals(c.sessionState()) ? sets.latest() : 0;
             held.add(0, primary);
             c.channel().closeFuture().addListener(primaryClosed);
-            Throwable[] failure = {null};
-            syncSets(primary, null, () -> {
-                busy = false;
-                if (closing) {
-                    p.release();
-                    return;
-                }
-                if (failure[0] != null) {
-                    p.release();
-                    failStatement(replySeq, "shardgate: cannot run the statement (nothing was run): " + failure[0].getMessage());
-                    return;
-                }
-                try {
-                    dispatch(p); // releases p
-                } catch (RuntimeException e) {
-                    exceptionCaught(ctx, e);
-                    return;
-                }
-                if (!busy) drainQueue();
-            }, failure);
+            attached(p, replySeq, primary, null);
         });
+    }
+
+    /** The default connection is {@code primary}: brought up to date (SETs, and {@code db} when given), then {@code p} runs. */
+    private void attached(Packet p, int replySeq, Held primary, String db) {
+        Throwable[] failure = {null};
+        syncSets(primary, db, () -> {
+            busy = false;
+            if (closing) {
+                p.release();
+                return;
+            }
+            if (failure[0] != null) {
+                p.release();
+                failStatement(replySeq, "shardgate: cannot run the statement (nothing was run): " + failure[0].getMessage());
+                return;
+            }
+            try {
+                dispatch(p); // releases p
+            } catch (RuntimeException e) {
+                exceptionCaught(ctx, e);
+                return;
+            }
+            if (!busy) drainQueue();
+        }, failure);
     }
 
     /**
@@ -598,7 +642,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * session with the same settings to use as it is.
      */
     private void detachWhenIdle() {
-        if (!multiplexing || backend == null || busy || closing || !queue.isEmpty() || pinned()) return;
+        if (!multiplexing || held.isEmpty() || busy || closing || !queue.isEmpty() || pinned()) return;
         if (!lastWriter.isEmpty()) {
             // the GTID of a write is asked on the connection that made it: before that connection goes
             String group = lastWriter.keySet().iterator().next();
@@ -621,7 +665,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         String state = sets.signature();
-        backend.channel().closeFuture().removeListener(primaryClosed);
+        if (backend != null) backend.channel().closeFuture().removeListener(primaryClosed);
         boolean reset = dirty;
         dirty = false;
         for (Held h : held) {
@@ -1344,7 +1388,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             log.debug("session {}: replica {} has not applied the session's last write to {} yet; reading from the master",
                     connectionId, replica.endpoint(), group);
             Endpoint m = masterOf(group);
-            if (m.equals(backend.endpoint())) relay(backend, out, replySeq);
+            if (backend != null && m.equals(backend.endpoint())) relay(backend, out, replySeq);
             else take(List.of(m), replySeq, List.of(out), db, conns -> relay(conns.get(0), out, replySeq));
         };
         Runnable onReplica = () -> {

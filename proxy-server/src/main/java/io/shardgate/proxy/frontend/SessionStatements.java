@@ -258,4 +258,14 @@ final class SessionStatements {
         return new Diagnostics(m.group(1) != null,
                 "@@session." + (which.equals("WARNINGS") ? "warning_count" : "error_count"));
     }
+
+    /** Whether the text names information_schema (answered for the logical schema on the default connection). */
+    static boolean mentionsInformationSchema(String sql) {
+        int n = "information_schema".length();
+        for (int i = sql.indexOf('_'); i >= 0; i = sql.indexOf('_', i + 1)) {
+            int start = i - "information".length();
+            if (start >= 0 && sql.regionMatches(true, start, "information_schema", 0, n)) return true;
+        }
+        return false;
+    }
 }

@@ -203,4 +203,12 @@ class SessionStatementsTest {
         assertThat(SessionStatements.diagnostics("SHOW TABLES")).isNull();
         assertThat(SessionStatements.diagnostics("SHOW WARNINGS x")).isNull();
     }
+
+    @Test
+    void informationSchemaIsFoundInAnyCase() {
+        assertThat(SessionStatements.mentionsInformationSchema("SELECT * FROM information_schema.TABLES")).isTrue();
+        assertThat(SessionStatements.mentionsInformationSchema("select 1 from INFORMATION_SCHEMA.columns")).isTrue();
+        assertThat(SessionStatements.mentionsInformationSchema("SELECT my_information FROM t")).isFalse();
+        assertThat(SessionStatements.mentionsInformationSchema("SELECT 1")).isFalse();
+    }
 }
