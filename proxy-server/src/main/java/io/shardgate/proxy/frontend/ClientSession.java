@@ -86,6 +86,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private boolean keepsConnection;
     /** The last statement ended with warnings: its connection is kept for a SHOW WARNINGS until the next command. */
     private boolean warningsPending;
+    /** The statement {@link #runsDetached} decoded and found free of connection state, for {@link #query}. */
+    private ByteBuf checkedPayload;
+    private String checkedSql;
     /** The previous command left warnings or an error on the default connection, which this one runs on. */
     private boolean diagnosticsHere;
     /** Other sessions' KILLs of this one's running statement, each holding its connection until it has run. */
@@ -333,7 +336,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         int first = firstLetter(payload);
         boolean mayBeProxys = first == 'k' || first == 's'; // KILL, SHARDGATE ...: the proxy's to answer
         boolean mayBeUse = first == 'u' && startsWithUse(payload);
-        String sql = proxy.router.needsStatementText() || mayBeProxys || mayBeUse || multiplexing ? decode(payload) : "";
+        String sql;
+        if (payload == checkedPayload) {
+            sql = checkedSql; // decoded and checked by runsDetached just before
+        } else {
+            sql = proxy.router.needsStatementText() || mayBeProxys || mayBeUse || multiplexing ? decode(payload) : "";
+        }
+        boolean checked = payload == checkedPayload;
+        checkedPayload = null;
+        checkedSql = null;
         if (mayBeProxys) {
             KillStatement kill = KillStatement.parse(sql);
             if (kill != null) {
@@ -353,7 +364,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 return;
             }
         }
-        if (multiplexing && SessionStatements.callsLastInsertId(sql) && lastInsertIdHere(sql, replySeq)) return;
+        if (multiplexing && !checked && SessionStatements.callsLastInsertId(sql) && lastInsertIdHere(sql, replySeq)) return;
         if (!proxy.router.needsStatementText()) {
             if (!multiplexing) {
                 forward(payload, ResponseKind.RESULT, replySeq); // one group, its master, statements unchanged
@@ -385,7 +396,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
         }
         RoutePlan plan = proxy.router.plan(sql, currentDb);
-        if (multiplexing) noteConnectionState(sql, word);
+        if (multiplexing && !checked) noteConnectionState(sql, word);
         if (!readsOnMaster && proxy.replicas != null && (word.equals("CREATE") || word.equals("SELECT") && sql.indexOf('@') >= 0)
                 && LEAVES_STATE.matcher(sql).matches()) {
             // a temporary table, or a variable set by a query: only this session's master connection has it
@@ -529,6 +540,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return false;
         }
         proxy.router.plan(sql, currentDb); // the plan is cached for query(), which then takes what it needs
+        checkedPayload = payload;
+        checkedSql = sql;
         return true;
     }
 

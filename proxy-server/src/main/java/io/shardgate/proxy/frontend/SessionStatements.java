@@ -177,9 +177,6 @@ final class SessionStatements {
 
     // ---------------------------------------------------------------- multiplexing
 
-    private static final Pattern KEEPS_CONNECTION = Pattern.compile(
-            "(?i)\\b(?:GET_LOCK|FOUND_ROWS|ROW_COUNT|IS_USED_LOCK)\\s*\\(|\\bLAST_INSERT_ID\\s*\\(\\s*[^)\\s]"
-            + "|\\bSQL_CALC_FOUND_ROWS\\b|\\bTEMPORARY\\b|:=|\\bINTO\\s+@");
     private static final Pattern LAST_INSERT_ID_CALL = Pattern.compile("(?i)\\bLAST_INSERT_ID\\s*\\(\\s*\\)");
     private static final Pattern SELECT_LAST_INSERT_ID = Pattern.compile(
             "(?is)\\s*SELECT\\s+LAST_INSERT_ID\\s*\\(\\s*\\)(?:\\s+(?:AS\\s+)?(?:`((?:[^`]|``)+)`|([A-Za-z_][A-Za-z0-9_$]*)))?\\s*;?\\s*");
@@ -199,14 +196,58 @@ final class SessionStatements {
             case "SET", "SHOW", "BEGIN", "COMMIT", "ROLLBACK", "USE" -> {
                 return false; // SETs are replayed; the rest leave nothing on the connection
             }
+            case "CREATE" -> {
+                if (containsWord(sql, "TEMPORARY")) return true;
+            }
             default -> { }
         }
-        return KEEPS_CONNECTION.matcher(sql).find();
+        // scanned rather than matched: this runs for every statement of a multiplexed session
+        if (sql.indexOf(":=") >= 0) return true;
+        if (sql.indexOf('@') >= 0 && INTO_VARIABLE.matcher(sql).find()) return true;
+        if (sql.indexOf('_') < 0) return false; // every name below has one
+        if (containsWord(sql, "SQL_CALC_FOUND_ROWS")) return true;
+        for (int paren = sql.indexOf('('); paren >= 0; paren = sql.indexOf('(', paren + 1)) {
+            int end = paren;
+            while (end > 0 && Character.isWhitespace(sql.charAt(end - 1))) end--;
+            int start = end;
+            while (start > 0 && isNameChar(sql.charAt(start - 1))) start--;
+            if (end - start < 8) continue;
+            String name = sql.substring(start, end);
+            if (name.equalsIgnoreCase("GET_LOCK") || name.equalsIgnoreCase("FOUND_ROWS") || name.equalsIgnoreCase("ROW_COUNT")
+                    || name.equalsIgnoreCase("IS_USED_LOCK")) {
+                return true;
+            }
+            if (name.equalsIgnoreCase("LAST_INSERT_ID")) {
+                int arg = paren + 1;
+                while (arg < sql.length() && Character.isWhitespace(sql.charAt(arg))) arg++;
+                if (arg < sql.length() && sql.charAt(arg) != ')') return true; // LAST_INSERT_ID(expr) sets it
+            }
+        }
+        return false;
+    }
+
+    private static final Pattern INTO_VARIABLE = Pattern.compile("(?i)\\bINTO\\s+@");
+
+    private static boolean isNameChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c == '$';
+    }
+
+    /** Whether {@code word} (upper case) occurs in {@code sql} as a whole word, in any case. */
+    static boolean containsWord(String sql, String word) {
+        int n = word.length();
+        for (int i = 0; i + n <= sql.length(); i++) {
+            if (sql.regionMatches(true, i, word, 0, n) && (i == 0 || !isNameChar(sql.charAt(i - 1)))
+                    && (i + n == sql.length() || !isNameChar(sql.charAt(i + n)))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the statement calls LAST_INSERT_ID() (without an argument). */
     static boolean callsLastInsertId(String sql) {
-        return sql.length() >= 16 && LAST_INSERT_ID_CALL.matcher(sql).find();
+        return sql.length() >= 16 && sql.indexOf('_') >= 0 && containsWord(sql, "LAST_INSERT_ID")
+                && LAST_INSERT_ID_CALL.matcher(sql).find();
     }
 
     /** {@code sql} with each LAST_INSERT_ID() written as {@code value}. */
