@@ -182,6 +182,18 @@ class MultiplexingIT {
                 assertThat(rs.next()).as("the temporary table is still there").isTrue();
                 assertThat(rs.getInt(1)).isEqualTo(42);
             }
+            // the operator's view of the same: every server's pool within its cap, the masters' used
+            try (Statement st = clients.get(2).createStatement(); ResultSet rs = st.executeQuery("SHOW SHARDGATE POOLS")) {
+                int masters = 0;
+                while (rs.next()) {
+                    assertThat(rs.getInt("open")).as("open on %s", rs.getString("server")).isBetween(0, MAX_PER_INSTANCE);
+                    if (rs.getString("role").endsWith("master")) {
+                        masters++;
+                        assertThat(rs.getLong("logins")).as("logins on %s", rs.getString("server")).isPositive();
+                    }
+                }
+                assertThat(masters).isEqualTo(2);
+            }
             try (Statement st = clients.get(1).createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM item")) {
                 rs.next();
                 assertThat(rs.getLong(1)).as("rows written through the proxy").isEqualTo((long) CLIENTS * ROUNDS);

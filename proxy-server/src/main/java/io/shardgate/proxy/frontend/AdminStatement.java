@@ -4,10 +4,13 @@ package io.shardgate.proxy.frontend;
  * Statements the proxy answers itself, starting with the word {@code SHARDGATE} (no MySQL statement does),
  * optionally after {@code SHOW} because JDBC's {@code executeQuery} only sends statements that start with a
  * result-producing keyword: {@code [SHOW] SHARDGATE EXPLAIN <statement>} prints the router's plan for the
- * statement without running it.
+ * statement without running it; {@code [SHOW] SHARDGATE POOLS} lists the backend connection pools (per server:
+ * open, idle, waiting requests, logins since start), which shows multiplexing at work.
  */
 public sealed interface AdminStatement {
     record Explain(String statement) implements AdminStatement {}
+
+    record Pools() implements AdminStatement {}
 
     record Unknown(String text) implements AdminStatement {}
 
@@ -22,6 +25,10 @@ public sealed interface AdminStatement {
             if (stmt.endsWith(";")) stmt = stmt.substring(0, stmt.length() - 1).strip();
             return stmt.isEmpty() ? new Unknown(s) : new Explain(stmt);
         }
+        if (startsWithWord(rest, "POOLS")) {
+            String after = rest.substring("POOLS".length()).strip();
+            return after.isEmpty() || after.equals(";") ? new Pools() : new Unknown(s);
+        }
         return new Unknown(s);
     }
 
@@ -33,6 +40,6 @@ public sealed interface AdminStatement {
     /** What to tell a client that typed something else after SHARDGATE. */
     static String usage(Unknown u) {
         String shown = u.text().length() > 60 ? u.text().substring(0, 60) + "..." : u.text();
-        return "shardgate: unknown admin statement '" + shown + "'; supported: SHARDGATE EXPLAIN <statement>";
+        return "shardgate: unknown admin statement '" + shown + "'; supported: SHARDGATE EXPLAIN <statement>, SHARDGATE POOLS";
     }
 }

@@ -1682,9 +1682,32 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             for (String line : plan.explain().split("\n")) rows.add(List.of(line));
             ResultSetWriter.write(client, replySeq, deprecateEof, ServerStatus.AUTOCOMMIT, List.of("plan"), rows);
             client.flush();
+        } else if (admin instanceof AdminStatement.Pools) {
+            List<List<String>> rows = new ArrayList<>();
+            Topology topology = proxy.topology.current();
+            proxy.pools.all().entrySet().stream()
+                    .sorted(java.util.Map.Entry.comparingByKey(java.util.Comparator.comparing(Endpoint::toString)))
+                    .forEach(e -> {
+                        BackendPool pool = e.getValue();
+                        rows.add(List.of(e.getKey().toString(), roleOf(topology, e.getKey()),
+                                Integer.toString(pool.openConnections()), Integer.toString(pool.idleConnections()),
+                                Integer.toString(pool.waiting()), Long.toString(pool.connectionsOpened())));
+                    });
+            ResultSetWriter.write(client, replySeq, deprecateEof, statusHere(),
+                    List.of("server", "role", "open", "idle", "waiting", "logins"), rows);
+            client.flush();
         } else if (admin instanceof AdminStatement.Unknown u) {
             error(ErrorCode.ER_PARSE_ERROR, replySeq, AdminStatement.usage(u));
         }
+    }
+
+    /** "g0 master", "g0 replica", or "-" for a server no group of the topology names (any more). */
+    private static String roleOf(Topology topology, Endpoint e) {
+        for (Topology.Member g : topology.groups().values()) {
+            if (g.master().equals(e)) return g.group() + " master";
+            if (g.replicas().contains(e)) return g.group() + " replica";
+        }
+        return "-";
     }
 
     /**

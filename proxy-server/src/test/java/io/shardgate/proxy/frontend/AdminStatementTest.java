@@ -26,4 +26,12 @@ class AdminStatementTest {
         assertThat(AdminStatement.parse("SET x = 1")).isNull();
         assertThat(AdminStatement.parse("SHOW TABLES")).isNull();
     }
+
+    @Test
+    void poolsListsTheBackendPools() {
+        assertThat(AdminStatement.parse("SHARDGATE POOLS")).isEqualTo(new AdminStatement.Pools());
+        assertThat(AdminStatement.parse("show shardgate pools;")).isEqualTo(new AdminStatement.Pools());
+        assertThat(AdminStatement.parse("SHARDGATE POOLS x")).isInstanceOf(AdminStatement.Unknown.class);
+        assertThat(AdminStatement.usage((AdminStatement.Unknown) AdminStatement.parse("SHARDGATE X"))).contains("SHARDGATE POOLS");
+    }
 }
