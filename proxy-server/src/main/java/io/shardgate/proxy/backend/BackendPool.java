@@ -323,7 +323,7 @@ public final class BackendPool {
             handOver(c, w.charset(), w.schema(), w.state(), w.result());
             return;
         }
-        if ((!waiters.isEmpty() && (aboveFairShare(c.eventLoop()) || waitedOn(c.eventLoop())))
+        if ((!waiters.isEmpty() && (aboveFairShare(c.eventLoop()) || waitedOn(c.eventLoop()) || starving()))
                 || idleCount.get() >= settings.maxIdlePerInstance()) {
             discard(c); // its slot lets a request on another event loop open one there
             return;
@@ -352,7 +352,9 @@ public final class BackendPool {
         openOn.computeIfAbsent(w.loop(), l -> new AtomicInteger()); // a loop in want counts in the fair shares
         // idle connections on other event loops cannot serve this one: one there beyond its share gives way
         idle.forEach((loop, byProfile) -> {
-            if (loop != w.loop() && aboveFairShare(loop)) loop.execute(() -> closeOneIdle(byProfile, null));
+            if (loop != w.loop() && (aboveFairShare(loop) || openOn(w.loop()) == 0)) {
+                loop.execute(() -> closeOneIdle(byProfile, null));
+            }
             // on its own loop, idle connections of another profile (other client capabilities) cannot serve it
             if (loop == w.loop()) loop.execute(() -> closeOneIdle(byProfile, w.profile()));
         });
@@ -370,8 +372,10 @@ public final class BackendPool {
                 return;
             }
             BackendConnection c = pollIdle(w.loop(), w.profile(), w.state(), w.schema());
-            if (c != null) handOver(c, w.charset(), w.schema(), w.state(), w.result());
-            else connect(w.loop(), w.profile(), w.charset(), w.schema(), w.state(), w.result(), w);
+            if (c != null) {
+                handOver(c, w.charset(), w.schema(), w.state(), w.result());
+                if (open.get() < settings.maxPerInstance()) wakeOne(); // the free slot is for the next one
+            } else connect(w.loop(), w.profile(), w.charset(), w.schema(), w.state(), w.result(), w);
         });
     }
 
@@ -379,6 +383,20 @@ public final class BackendPool {
     private boolean aboveFairShare(EventLoop loop) {
         AtomicInteger n = openOn.get(loop);
         return n != null && n.get() > Math.max(1, settings.maxPerInstance() / Math.max(1, openOn.size()));
+    }
+
+    private int openOn(EventLoop loop) {
+        AtomicInteger n = openOn.get(loop);
+        return n == null ? 0 : n.get();
+    }
+
+    /**
+     * Whether a request waits on a loop holding no connection at all: with fewer connections allowed than
+     * loops, fair shares round to one each, and such a loop would otherwise wait for a close that never comes.
+     */
+    private boolean starving() {
+        for (Waiter w : waiters) if (openOn(w.loop()) == 0 && !w.result().isDone()) return true;
+        return false;
     }
 
     /** Whether some request waits on {@code loop} (for another profile, when called from {@link #keepIdle}). */

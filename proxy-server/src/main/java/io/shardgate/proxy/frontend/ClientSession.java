@@ -598,7 +598,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             held.add(0, kept);
             backend = kept.connection;
             backend.channel().closeFuture().addListener(primaryClosed);
-            attached(p, replySeq, kept, db);
+            // USE would clear the warnings a SHOW WARNINGS comes for
+            attached(p, replySeq, kept, isDiagnostics(p.payload()) ? null : db);
             return;
         }
         String state = sets.signature();
@@ -623,6 +624,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             c.channel().closeFuture().addListener(primaryClosed);
             attached(p, replySeq, primary, null);
         });
+    }
+
+    private boolean isDiagnostics(ByteBuf payload) {
+        return payload.getUnsignedByte(payload.readerIndex()) == Command.QUERY && firstLetter(payload) == 's'
+                && SessionStatements.diagnostics(decode(payload)) != null;
     }
 
     /** The default connection is {@code primary}: brought up to date (SETs, and {@code db} when given), then {@code p} runs. */
@@ -1764,10 +1770,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             relay(backend, out, replySeq);
             return;
         }
-        take(List.of(victim.endpoint()), replySeq, List.of(out), null, conns -> {
-            onDone = done;
-            relay(conns.get(0), out, replySeq);
-        });
+        onDone = done; // also when no connection can be had: the statement then fails, and the hold ends
+        take(List.of(victim.endpoint()), replySeq, List.of(out), null, conns -> relay(conns.get(0), out, replySeq));
     }
 
     /**
@@ -1827,7 +1831,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 held.remove(h);
                 if (h.onClose != null) h.connection.channel().closeFuture().removeListener(h.onClose);
                 // an XA branch is rolled back by its server when its connection closes; a reset would not end it
-                if (branches.containsValue(h)) h.connection.close();
+                if (branches.containsValue(h) || killHolds > 0) h.connection.close();
                 else h.release(proxy);
             }
             endTransaction(); // after autocommitOff: no transaction is left open
@@ -1915,6 +1919,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             autocommitOff |= (status & ServerStatus.AUTOCOMMIT) == 0;
             txnConn = held.get(0);
             txnGroup = proxy.config.shardMap().defaultGroup();
+        }
+        if (relayingStatement && relaying != null && errorCode == 0 && relaying != backend && gtrid == null
+                && (txnConn == null || relaying != txnConn.connection)
+                && ((status & ServerStatus.IN_TRANS) != 0 || (status & ServerStatus.AUTOCOMMIT) == 0)) {
+            dirty = true; // a transaction the session does not know of was left open there: reset it when given back
         }
         if (relayingStatement && relaying != null && errorCode == 0) {
             long id = relaying.lastInsertId();
@@ -2048,7 +2057,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (backend != null) backend.channel().closeFuture().removeListener(primaryClosed);
         for (Held h : new ArrayList<>(held)) {
             // an XA branch left open is rolled back by its server when its connection closes (never prepared here)
-            if (busy || backendOptionsChanged || branches.containsValue(h)) {
+            // a connection another session's KILL is about to reach must not serve anyone else: closed too
+            if (busy || backendOptionsChanged || branches.containsValue(h) || killHolds > 0) {
                 h.connection.close(); // a response may still be streaming, or options a reset would not undo: not reusable
             } else {
                 h.release(proxy);

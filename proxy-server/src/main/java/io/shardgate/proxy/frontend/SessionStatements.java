@@ -203,6 +203,9 @@ final class SessionStatements {
         }
         // scanned rather than matched: this runs for every statement of a multiplexed session
         if (sql.indexOf(":=") >= 0) return true;
+        // a text of several statements may begin a transaction, create a temporary table, SET or USE after the
+        // first one: the session cannot tell what it leaves, so it keeps the connection
+        if (sql.indexOf(';') >= 0 && severalStatements(sql)) return true;
         if (sql.indexOf('@') >= 0 && INTO_VARIABLE.matcher(sql).find()) return true;
         if (sql.indexOf('_') < 0) return false; // every name below has one
         if (containsWord(sql, "SQL_CALC_FOUND_ROWS")) return true;
@@ -221,6 +224,24 @@ final class SessionStatements {
                 int arg = paren + 1;
                 while (arg < sql.length() && Character.isWhitespace(sql.charAt(arg))) arg++;
                 if (arg < sql.length() && sql.charAt(arg) != ')') return true; // LAST_INSERT_ID(expr) sets it
+            }
+        }
+        return false;
+    }
+
+    /** Whether a {@code ;} outside quotes is followed by more than blanks (and comments are not looked into). */
+    static boolean severalStatements(String sql) {
+        char quote = 0;
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') i++;
+                else if (c == quote) quote = 0;
+            } else if (c == '\'' || c == '"' || c == '`') {
+                quote = c;
+            } else if (c == ';') {
+                for (int j = i + 1; j < sql.length(); j++) if (!Character.isWhitespace(sql.charAt(j))) return true;
+                return false;
             }
         }
         return false;
@@ -274,7 +295,7 @@ final class SessionStatements {
     }
 
     private static final Pattern COMPUTED_NOW = Pattern.compile("(?i)\\b(?:SELECT|NOW|SYSDATE|CURDATE|CURTIME|CURRENT_\\w+"
-            + "|UTC_\\w+|UNIX_TIMESTAMP|RAND|UUID\\w*|CONNECTION_ID|LAST_INSERT_ID|ROW_COUNT|FOUND_ROWS|NEXTVAL|LASTVAL"
+            + "|UTC_\\w+|LOCALTIME|LOCALTIMESTAMP|UNIX_TIMESTAMP|RAND|UUID\\w*|CONNECTION_ID|LAST_INSERT_ID|ROW_COUNT|FOUND_ROWS|NEXTVAL|LASTVAL"
             + "|GET_LOCK|SLEEP|BENCHMARK|RANDOM_BYTES)\\b");
 
     /**
@@ -283,7 +304,7 @@ final class SessionStatements {
      * table (a subquery). {@code CONCAT(@@sql_mode, ',X')}, which drivers send, is replayable.
      */
     static boolean replayableSet(String sql) {
-        return sql.indexOf('(') < 0 || !COMPUTED_NOW.matcher(sql).find();
+        return !COMPUTED_NOW.matcher(sql).find(); // CURRENT_TIMESTAMP needs no parentheses
     }
 
     /** {@code SHOW WARNINGS}, {@code SHOW ERRORS}, or their {@code COUNT(*)} forms. */

@@ -211,4 +211,23 @@ class SessionStatementsTest {
         assertThat(SessionStatements.mentionsInformationSchema("SELECT my_information FROM t")).isFalse();
         assertThat(SessionStatements.mentionsInformationSchema("SELECT 1")).isFalse();
     }
+
+    @Test
+    void aTextOfSeveralStatementsKeepsItsConnection() {
+        for (String sql : List.of("UPDATE t SET x = 1 WHERE id = 1; BEGIN", "SELECT 1; SET autocommit = 0",
+                "INSERT INTO log VALUES (1); CREATE TEMPORARY TABLE tmp (x INT)", "SELECT 1;USE other")) {
+            assertThat(SessionStatements.keepsConnection(sql, SessionStatements.firstWord(sql))).as(sql).isTrue();
+        }
+        for (String sql : List.of("SELECT 1;", "SELECT 1 ;  ", "SELECT ';' FROM t", "INSERT INTO t VALUES ('a;b')")) {
+            assertThat(SessionStatements.keepsConnection(sql, SessionStatements.firstWord(sql))).as(sql).isFalse();
+        }
+    }
+
+    @Test
+    void serverComputedValuesWithoutParenthesesAreNotReplayable() {
+        for (String sql : List.of("SET @t = CURRENT_TIMESTAMP", "SET @d = current_date", "SET @l = LOCALTIMESTAMP",
+                "SET @u = UTC_TIMESTAMP")) {
+            assertThat(SessionStatements.replayableSet(sql)).as(sql).isFalse();
+        }
+    }
 }
