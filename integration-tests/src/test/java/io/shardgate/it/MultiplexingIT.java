@@ -112,20 +112,6 @@ class MultiplexingIT {
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         AtomicInteger maxOpen = new AtomicInteger();
         ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-        Thread sampler = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                for (BackendPool p : proxy.context().pools.all().values()) {
-                    maxOpen.accumulateAndGet(p.openConnections(), Math::max);
-                }
-                try {
-                    Thread.sleep(5); // a sampling period, not synchronisation
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "mux-sampler");
-        sampler.setDaemon(true);
-        sampler.start();
         try {
             // 1,000 logins, each setting its own time zone and user variable
             List<Future<Connection>> opened = new ArrayList<>();
@@ -167,6 +153,7 @@ class MultiplexingIT {
                             try {
                                 check(c, i, job[1]);
                                 done.incrementAndGet();
+                                sampleOpen(maxOpen); // while the others run: the pools at their busiest
                             } catch (Exception | AssertionError e) {
                                 failures.add("client " + i + " round " + job[1] + ": " + e);
                             }
@@ -199,8 +186,6 @@ class MultiplexingIT {
                 assertThat(rs.getLong(1)).as("rows written through the proxy").isEqualTo((long) CLIENTS * ROUNDS);
             }
         } finally {
-            sampler.interrupt();
-            sampler.join(5_000);
             for (Connection c : clients) {
                 try {
                     c.close();
@@ -235,6 +220,11 @@ class MultiplexingIT {
                 assertThat(rs.getInt(1)).isZero();
             }
         }
+    }
+
+    /** Records the most connections open to any one server, as of now. */
+    private static void sampleOpen(AtomicInteger maxOpen) {
+        for (BackendPool p : proxy.context().pools.all().values()) maxOpen.accumulateAndGet(p.openConnections(), Math::max);
     }
 
     /** One client's turn: its settings are its own, its write lands and reads back, LAST_INSERT_ID() is its own. */

@@ -1225,11 +1225,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      */
     private void finishXa(boolean commit, int replySeq, Runnable then) {
         busy = true;
-        List<io.shardgate.proxy.xa.XaCommit.Participant> ps = new ArrayList<>(branches.size());
-        for (java.util.Map.Entry<String, Held> e : branches.entrySet()) {
-            ps.add(io.shardgate.proxy.xa.XaCommit.Participant.of(e.getKey(),
-                    io.shardgate.proxy.xa.Xid.of(gtrid, e.getKey()), e.getValue().connection));
-        }
+        List<io.shardgate.proxy.xa.XaCommit.Participant> ps = participants();
         String id = gtrid;
         Future<Void> f = commit ? proxy.xa.commit().commit(client.eventLoop(), ps) : proxy.xa.commit().rollback(client.eventLoop(), ps);
         f.addListener(r -> {
@@ -1920,12 +1916,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             txnConn = held.get(0);
             txnGroup = proxy.config.shardMap().defaultGroup();
         }
-        if (relayingStatement && relaying != null && errorCode == 0 && relaying != backend && gtrid == null
-                && (txnConn == null || relaying != txnConn.connection)
-                && ((status & ServerStatus.IN_TRANS) != 0 || (status & ServerStatus.AUTOCOMMIT) == 0)) {
-            dirty = true; // a transaction the session does not know of was left open there: reset it when given back
-        }
         if (relayingStatement && relaying != null && errorCode == 0) {
+            if (relaying != backend && gtrid == null && (txnConn == null || relaying != txnConn.connection)
+                    && ((status & ServerStatus.IN_TRANS) != 0 || (status & ServerStatus.AUTOCOMMIT) == 0)) {
+                dirty = true; // a transaction the session does not know of was left open there: reset it when given back
+            }
             long id = relaying.lastInsertId();
             if (id != 0) lastInsertId = id;
             warningsPending = relaying.warnings() > 0;
@@ -1956,13 +1951,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         drainQueue();
     }
 
-    /** Rolls the XA transaction back on all its branches (never fails), and ends it. */
-    private Future<Void> rollbackXa() {
+    /** The XA transaction's branches, as {@code XaCommit} takes them. */
+    private List<io.shardgate.proxy.xa.XaCommit.Participant> participants() {
         List<io.shardgate.proxy.xa.XaCommit.Participant> ps = new ArrayList<>(branches.size());
         for (java.util.Map.Entry<String, Held> e : branches.entrySet()) {
             ps.add(io.shardgate.proxy.xa.XaCommit.Participant.of(e.getKey(),
                     io.shardgate.proxy.xa.Xid.of(gtrid, e.getKey()), e.getValue().connection));
         }
+        return ps;
+    }
+
+    /** Rolls the XA transaction back on all its branches (never fails), and ends it. */
+    private Future<Void> rollbackXa() {
+        List<io.shardgate.proxy.xa.XaCommit.Participant> ps = participants();
         log.debug("session {}: transaction {} rolled back after a deadlock", connectionId, gtrid);
         endTransaction();
         return proxy.xa.commit().rollback(client.eventLoop(), ps);

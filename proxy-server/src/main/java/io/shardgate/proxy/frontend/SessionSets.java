@@ -57,6 +57,7 @@ final class SessionSets {
 
     /** The statements after {@code applied}, in order. */
     List<Entry> after(long applied) {
+        if (applied >= last) return List.of(); // the common case, on every connection a statement takes
         List<Entry> out = new ArrayList<>();
         for (Entry e : entries) if (e.number() > applied) out.add(e);
         return out;

@@ -215,12 +215,11 @@ final class SessionStatements {
             int start = end;
             while (start > 0 && isNameChar(sql.charAt(start - 1))) start--;
             if (end - start < 8) continue;
-            String name = sql.substring(start, end);
-            if (name.equalsIgnoreCase("GET_LOCK") || name.equalsIgnoreCase("FOUND_ROWS") || name.equalsIgnoreCase("ROW_COUNT")
-                    || name.equalsIgnoreCase("IS_USED_LOCK")) {
+            if (isName(sql, start, end, "GET_LOCK") || isName(sql, start, end, "FOUND_ROWS")
+                    || isName(sql, start, end, "ROW_COUNT") || isName(sql, start, end, "IS_USED_LOCK")) {
                 return true;
             }
-            if (name.equalsIgnoreCase("LAST_INSERT_ID")) {
+            if (isName(sql, start, end, "LAST_INSERT_ID")) {
                 int arg = paren + 1;
                 while (arg < sql.length() && Character.isWhitespace(sql.charAt(arg))) arg++;
                 if (arg < sql.length() && sql.charAt(arg) != ')') return true; // LAST_INSERT_ID(expr) sets it
@@ -248,6 +247,11 @@ final class SessionStatements {
     }
 
     private static final Pattern INTO_VARIABLE = Pattern.compile("(?i)\\bINTO\\s+@");
+
+    /** Whether {@code sql[start, end)} is {@code name}, in any case (without copying it out). */
+    private static boolean isName(String sql, int start, int end, String name) {
+        return end - start == name.length() && sql.regionMatches(true, start, name, 0, name.length());
+    }
 
     private static boolean isNameChar(char c) {
         return Character.isLetterOrDigit(c) || c == '_' || c == '$';

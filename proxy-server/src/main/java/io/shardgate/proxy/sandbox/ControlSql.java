@@ -12,7 +12,10 @@ import java.util.Map;
 import java.util.Properties;
 
 // JDBC here is control plane (sandbox setup, readiness and replication checks), never the proxy's request path.
-/** Small JDBC helpers for talking to sandbox servers as root over 127.0.0.1. */
+/**
+ * Small JDBC helpers for talking to sandbox servers as root over 127.0.0.1. Control plane: the sandbox sets up
+ * its servers (users, replication) with them before the proxy starts; no client statement goes through here.
+ */
 final class ControlSql {
 
     private static final com.mysql.cj.jdbc.Driver DRIVER = newDriver();

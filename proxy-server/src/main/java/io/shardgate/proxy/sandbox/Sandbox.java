@@ -30,6 +30,9 @@ import java.util.stream.Stream;
  * ({@code data/}, {@code server.sock}, {@code server.pid}, {@code error.log}, {@code stdout.log}); instance names
  * are {@code g0-m0} (master), {@code g0-r1}, {@code g0-r2}, ...
  *
+ * <p>It talks to its servers over JDBC ({@link ControlSql}): setting servers up is control plane, done before
+ * and beside the proxy, never on its request path.
+ *
  * <p>A dir is reused when its layout file matches the spec (the servers are just started again); otherwise
  * {@link #start} fails and the user must pass {@code --fresh}. A JVM shutdown hook stops the servers if the
  * caller does not {@link #close()}.

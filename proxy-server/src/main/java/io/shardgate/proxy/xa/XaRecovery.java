@@ -28,6 +28,9 @@ import java.util.function.Supplier;
  * the commit path handed them over ({@link #adopt}): a branch of this run that nobody handed over belongs to a
  * session that may be between its PREPARE and its decision.
  *
+ * <p>Control plane: it reaches the masters over JDBC ({@link JdbcXaServer}), as the replica probes do, since it
+ * runs before the proxy listens and then on its own thread, never on an event loop or a client's statement.
+ *
  * <p>One daemon thread does all the work: the pass at start ({@link #recoverAtStart}), then, while some master
  * could not be reached or something handed over is unresolved, a pass every {@code retryMs}. It stops at
  * {@link #close}.

@@ -3,7 +3,11 @@ package io.shardgate.proxy.xa;
 import java.sql.SQLException;
 import java.util.List;
 
-/** One control-plane session on a group master, as recovery needs it: list our prepared branches, end them. */
+/**
+ * One control-plane session on a group master, as recovery needs it: list our prepared branches, end them. JDBC
+ * (SQLException) because recovery runs at start and on its own retry thread, never on the request path: there,
+ * backend connections are the proxy's own protocol over Netty.
+ */
 public interface XaServer extends AutoCloseable {
 
     /** Opens a session on a master; fails when the master cannot be reached. */
